@@ -1,0 +1,52 @@
+"""The billing service: the Flask application, its configuration, HTTP API, pages and CLI.
+
+``create_app(settings)`` is the only place where the pieces are wired together.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from billing.config import Settings
+
+__all__ = ["Settings", "create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the application from ``settings`` (default: read from the environment)."""
+    from billing import cli, openapi
+    from billing.db import Database
+    from billing.facilities.catalog import CatalogCache
+    from billing.facilities.views import bp as facilities_bp
+    from billing.http import register_error_handlers
+    from billing.web import install_unit_of_work
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["billing.settings"] = settings
+    app.extensions["billing.db"] = Database(settings.database_url, echo=settings.sql_echo)
+    app.extensions["billing.catalog"] = CatalogCache()
+
+    register_error_handlers(app)
+    install_unit_of_work(app)
+    app.register_blueprint(facilities_bp)
+    app.register_blueprint(openapi.bp)
+    cli.register(app)
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        return {"provider_name": settings.provider_name}
+
+    if settings.demo:
+        log.warning("DEMO mode: demo data and well-known demo API keys (never use in production)")
+    return app

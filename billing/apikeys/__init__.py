@@ -1,0 +1,1 @@
+"""API clients: keys stored hashed, each with one role."""

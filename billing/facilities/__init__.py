@@ -1,0 +1,1 @@
+"""Facilities, their tariffs, the cached rate catalog, quotes and the public rate disclosure."""

@@ -1,0 +1,1 @@
+"""The ledger: a double-entry, append-only journal with two-phase holds."""
