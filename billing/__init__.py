@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from billing.facilities.catalog import CatalogCache
     from billing.facilities.views import bp as facilities_bp
     from billing.http import register_error_handlers
-    from billing.web import install_unit_of_work
+    from billing.web import AuthCache, PagesOnlySessionInterface, install_unit_of_work
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -33,9 +33,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.session_interface = PagesOnlySessionInterface()
     app.extensions["billing.settings"] = settings
     app.extensions["billing.db"] = Database(settings.database_url, echo=settings.sql_echo)
     app.extensions["billing.catalog"] = CatalogCache()
+    app.extensions["billing.auth_cache"] = AuthCache(settings.auth_cache_ms)
 
     register_error_handlers(app)
     install_unit_of_work(app)

@@ -52,6 +52,10 @@ class Settings:
     caller_id: str = "+18667184777"
     #: The provider's name, spoken and shown on pages; accounts held elsewhere are rejected.
     provider_name: str = "Provider"
+    #: How long a worker trusts its cached API-key lookup (and the rate catalog version read with
+    #: it) before asking the database again. 0 = ask on every request. A revoked key, or a tariff
+    #: changed through another worker, takes effect everywhere within this many milliseconds.
+    auth_cache_ms: int = 1000
     #: Log SQL statements (debugging only).
     sql_echo: bool = False
     #: Seconds a hold may outlive its call's maximum duration before the expiry job frees it.

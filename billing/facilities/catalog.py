@@ -8,6 +8,7 @@ key, and the catalog reloads only when the version moved (a facility or tariff c
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 import zoneinfo
 from dataclasses import dataclass
 
@@ -64,14 +65,15 @@ class CatalogCache:
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
 
-    def get(self, session: Session, version: int | None) -> Catalog:
+    def get(self, session: Callable[[], Session], version: int) -> Catalog:
+        """The cached catalog if it is at ``version``; else reload it through ``session()``."""
         catalog = self._catalog
-        if catalog is not None and (version is None or catalog.version == version):
+        if catalog is not None and catalog.version == version:
             return catalog
         with self._lock:
             catalog = self._catalog
-            if catalog is None or (version is not None and catalog.version != version):
-                catalog = load_catalog(session)
+            if catalog is None or catalog.version != version:
+                catalog = load_catalog(session())
                 self._catalog = catalog
             return catalog
 

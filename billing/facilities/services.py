@@ -36,8 +36,13 @@ US_STATES = frozenset(
 )
 
 
+#: ``session.info`` flag: this transaction changed the rate catalog (the web layer clears its caches).
+CATALOG_CHANGED = "billing.catalog_changed"
+
+
 def bump_catalog_version(session: Session) -> None:
     """Tell every worker's rate cache that facilities or tariffs changed (same transaction)."""
+    session.info[CATALOG_CHANGED] = True
     session.execute(update(RateCatalogVersion).where(RateCatalogVersion.id == 1)
                     .values(version=RateCatalogVersion.version + 1))
 

@@ -11,12 +11,12 @@ from billing import audit
 from billing.apikeys.models import Role
 from billing.errors import InvalidParameter, UnknownFacility
 from billing.facilities import services
-from billing.facilities.catalog import FacilityRates
+from billing.facilities.catalog import Catalog, FacilityRates
 from billing.facilities.models import Facility, TariffRecord
 from billing.http import get_choice, get_date, get_datetime, get_int, json_body, req_str
 from billing.web import catalog, principal, requires, session
 from ledgers.base import utcnow
-from rating import Jurisdiction, Rounding, format_amount, jurisdiction_for, normalize_number, quote, select_tariff
+from rating import InvalidNumber, Jurisdiction, Rounding, format_amount, jurisdiction_for, normalize_number, quote, select_tariff
 from rating.money import parse_amount
 
 bp = Blueprint("facilities", __name__)
@@ -24,26 +24,16 @@ bp = Blueprint("facilities", __name__)
 LANGUAGES = ("en", "es")
 
 
-def _facility_rates(code: str | None) -> FacilityRates:
+def _facility_rates(code: str | None, cat: Catalog | None = None) -> FacilityRates:
     if not code:
         raise InvalidParameter("'facility' is required.", details={"field": "facility"})
-    facility = catalog().facility(code)
+    facility = (cat or catalog()).facility(code)
     if facility is None:
         raise UnknownFacility(f"No facility has the code {code!r}.")
     return facility
 
 
-def quote_payload(facility: FacilityRates, args: Any, at: dt.datetime | None = None) -> dict[str, Any]:
-    """The quote contract shared by ``GET /v1/quote`` and a call's announcement quote."""
-    raw_to = args.get("to")
-    if not raw_to:
-        raise InvalidParameter("'to' is required.", details={"field": "to"})
-    if not isinstance(raw_to, str):
-        raise InvalidParameter("'to' must be a string.", details={"field": "to"})
-    to = normalize_number(raw_to)
-    minutes = get_int(args, "minutes", default=15, minimum=1, maximum=1440)
-    lang = get_choice(args, "lang", LANGUAGES, default="en")
-    on = (at or utcnow()).astimezone(facility.timezone).date()
+def _price(facility: FacilityRates, to: str, minutes: int, lang: str, on: dt.date) -> dict[str, Any]:
     jurisdiction = jurisdiction_for(facility.state, to)
     tariff = select_tariff(facility.tariffs, jurisdiction, to, on)
     q = quote(tariff, minutes, lang)
@@ -61,13 +51,58 @@ def quote_payload(facility: FacilityRates, args: Any, at: dt.datetime | None = N
     }
 
 
+class QuoteMemo:
+    """Quotes already priced by this worker, keyed by catalog version and every input.
+
+    A quote is a pure function of the catalog and its inputs, so a repeated question (the same
+    number from the same facility on the same day) is a dictionary lookup on the live-call path.
+    """
+
+    MAX_ENTRIES = 50_000
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[object, ...], dict[str, Any]] = {}
+
+    def get(self, version: int, facility: FacilityRates, raw_to: str, minutes: int, lang: str,
+            on: dt.date) -> dict[str, Any]:
+        key = (version, facility.code, raw_to, minutes, lang, on)
+        payload = self._entries.get(key)
+        if payload is None:
+            payload = _price(facility, normalize_number(raw_to), minutes, lang, on)
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = payload
+        return payload
+
+
+_memo = QuoteMemo()
+
+
+def quote_payload(facility: FacilityRates, args: dict[str, Any], at: dt.datetime | None = None,
+                  cat: Catalog | None = None) -> dict[str, Any]:
+    """The quote contract shared by ``GET /v1/quote`` and a call's announcement quote."""
+    raw_to = args.get("to")
+    if not raw_to:
+        raise InvalidParameter("'to' is required.", details={"field": "to"})
+    if not isinstance(raw_to, str):
+        raise InvalidParameter("'to' must be a string.", details={"field": "to"})
+    if len(raw_to) > 40:
+        raise InvalidNumber("'to' is too long to be a phone number.")
+    minutes = get_int(args, "minutes", default=15, minimum=1, maximum=1440)
+    lang = get_choice(args, "lang", LANGUAGES, default="en")
+    on = (at or utcnow()).astimezone(facility.timezone).date()
+    return _memo.get((cat or catalog()).version, facility, raw_to, minutes, lang, on)
+
+
 @bp.get("/v1/quote")
 @requires()
 def get_quote() -> Response:
     """A rate quote for a call from a facility to a number, with a sentence the IVR can speak."""
-    facility = _facility_rates(request.args.get("facility"))
-    at = get_datetime(request.args, "at", required=False)  # type: ignore[arg-type]
-    return jsonify(quote_payload(facility, request.args, at))
+    args = request.args.to_dict()  # plain dict: MultiDict raises (slowly) on every missing key
+    cat = catalog()
+    facility = _facility_rates(args.get("facility"), cat)
+    at = get_datetime(args, "at", required=False)
+    return jsonify(quote_payload(facility, args, at, cat))
 
 
 # --- public rate disclosure (47 CFR 64.6110) -------------------------------------------------

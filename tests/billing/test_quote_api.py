@@ -133,3 +133,56 @@ def test_a_tariff_change_in_another_worker_reaches_the_cached_quote(api: Api, ap
 
     r = api.get("/v1/quote", facility="IL-PRISON-DEMO", to="3125550101")
     assert (r.json["per_minute"], r.json["charge"]) == ("0.008", "0.12")
+
+
+def test_with_the_worker_cache_most_quotes_touch_no_database(database_url: str, monkeypatch: Any) -> None:
+    """AUTH_CACHE_MS: the key and catalog version are re-read at most once per interval."""
+    from dataclasses import replace
+
+    import billing.web
+    from billing import create_app
+    from billing.demo import load_demo
+    from tests.conftest import make_settings
+    from tests.support import Api as Client
+
+    settings = make_settings(database_url, auth_cache_ms=60_000)
+    app = create_app(settings)
+    db = app.extensions["billing.db"]
+    with db.unit_of_work() as session:
+        load_demo(session, replace(settings, demo=True))
+    api = Client(app.test_client())
+    clock = [10**12]
+    monkeypatch.setattr(billing.web.time, "monotonic_ns", lambda: clock[0])
+
+    assert api.get("/v1/quote", facility="IL-PRISON-DEMO", to="3125550101").status_code == 200
+    statements = _count_statements(db.engine)
+    for _ in range(5):
+        assert api.get("/v1/quote", facility="IL-PRISON-DEMO", to="3125550101").status_code == 200
+    assert statements == []
+
+    clock[0] += 60 * 10**9  # the interval passed: one lookup again, and only one
+    assert api.get("/v1/quote", facility="IL-PRISON-DEMO", to="3125550101").status_code == 200
+    assert len(statements) == 1
+    db.dispose()
+
+
+def test_a_tariff_change_is_seen_at_once_by_the_worker_that_made_it(database_url: str) -> None:
+    from dataclasses import replace
+
+    from billing import create_app
+    from billing.demo import load_demo
+    from tests.conftest import make_settings
+    from tests.support import Api as Client
+
+    settings = make_settings(database_url, auth_cache_ms=60_000)
+    app = create_app(settings)
+    with app.extensions["billing.db"].unit_of_work() as session:
+        load_demo(session, replace(settings, demo=True))
+    api = Client(app.test_client())
+    assert api.get("/v1/quote", facility="IL-JAIL-DEMO", to="3125550101").json["per_minute"] == "0.07"
+    admin = api.as_("admin")
+    tariffs = admin.get("/v1/facilities/IL-JAIL-DEMO/tariffs").json["tariffs"]
+    intrastate = next(t for t in tariffs if t["jurisdiction"] == "intrastate")
+    assert admin.patch(f"/v1/tariffs/{intrastate['id']}", {"per_minute": "0.05"}).status_code == 200
+    assert api.get("/v1/quote", facility="IL-JAIL-DEMO", to="3125550101").json["per_minute"] == "0.05"
+    app.extensions["billing.db"].dispose()
