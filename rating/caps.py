@@ -194,7 +194,7 @@ _2021_START, _2024_START, _2024_SMALL_JAILS, _2025_START = (
 
 FCC_2021_CAPS = _tiers(
     name="FCC 21-60",
-    source="FCC 21-60, Third Report and Order (2021), 47 CFR 64.6030",
+    source="FCC 21-60, Third Report and Order (2021), 47 CFR 64.6030 (interstate), 64.6010",
     effective_to=date(2026, 4, 5),
     jurisdictions=_INTERSTATE,
     rows=(

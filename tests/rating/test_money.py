@@ -116,6 +116,30 @@ class TestMinorUnits:
         assert to_minor(from_minor(units, currency)) == units
 
 
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "rule", "expected"),
+    [
+        (5, 2, Rounding.HALF_UP, 3),
+        (5, 2, Rounding.HALF_EVEN, 2),
+        (7, 2, Rounding.HALF_EVEN, 4),
+        (-5, 2, Rounding.HALF_UP, -3),
+        (-7, 2, Rounding.HALF_EVEN, -4),
+        (11, 10, Rounding.UP, 2),
+        (-11, 10, Rounding.UP, -2),
+        (19, 10, Rounding.DOWN, 1),
+        (-19, 10, Rounding.DOWN, -1),
+        (20, 10, Rounding.UP, 2),
+    ],
+)
+def test_divide_rounded_examples(numerator: int, denominator: int, rule: Rounding, expected: int) -> None:
+    assert divide_rounded(numerator, denominator, rule) == expected
+
+
+def test_divide_rounded_needs_a_positive_denominator() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        divide_rounded(1, 0)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.integers(min_value=-(10**15), max_value=10**15),

@@ -3,6 +3,7 @@
 from dataclasses import FrozenInstanceError
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -30,10 +31,10 @@ def usd(text: str) -> Money:
     return Money(D(text), "USD")
 
 
-def tariff(per_minute: str = "0.009", **kwargs: object) -> Tariff:
-    fields: dict[str, object] = {"jurisdiction": INTRA, "per_minute": D(per_minute), "effective_from": START}
+def tariff(per_minute: str = "0.009", **kwargs: Any) -> Tariff:
+    fields: dict[str, Any] = {"jurisdiction": INTRA, "per_minute": D(per_minute), "effective_from": START}
     fields.update(kwargs)
-    return Tariff(**fields)  # type: ignore[arg-type]
+    return Tariff(**fields)
 
 
 rates = st.integers(min_value=0, max_value=250_000).map(lambda micros: D(micros).scaleb(-6))
@@ -93,7 +94,7 @@ class TestValidation:
             ({"rounding": "banker"}, "banker"),
         ],
     )
-    def test_rejects_inconsistent_values(self, kwargs: dict[str, object], message: str) -> None:
+    def test_rejects_inconsistent_values(self, kwargs: dict[str, Any], message: str) -> None:
         with pytest.raises(InvalidTariff, match=message):
             tariff(**kwargs)
 
@@ -160,6 +161,7 @@ class TestCharge:
         # 25 × 0.009 = 0.225
         assert charge(tariff("0.009"), 1500) == usd("0.23")
         assert charge(tariff("0.009", rounding=Rounding.HALF_EVEN), 1500) == usd("0.22")
+        assert charge(tariff("0.009", rounding=Rounding.HALF_EVEN), 900) == usd("0.14")  # 0.135: odd → up
         assert charge(tariff("0.009", rounding=Rounding.DOWN), 1500) == usd("0.22")
         assert charge(tariff("0.009", rounding=Rounding.UP), 60) == usd("0.01")
 
@@ -229,6 +231,7 @@ class TestMaxBillableSeconds:
         assert max_billable_seconds(tariff("0"), usd("0"), limit=900) == 900
         assert max_billable_seconds(tariff("0.009"), usd("100"), limit=901) == 901
         assert max_billable_seconds(tariff("0.009"), usd("-1.00")) == 0
+        assert max_billable_seconds(tariff("0"), usd("-1.00"), limit=600) == 600  # free calls stay free
 
     def test_rejects_currency_mismatch_and_bad_limits(self) -> None:
         with pytest.raises(ValueError, match="EUR"):
