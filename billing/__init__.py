@@ -18,10 +18,13 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the application from ``settings`` (default: read from the environment)."""
-    from billing import cli, openapi
+    from billing import cli, ledger_cli, openapi
+    from billing.accounts.views import bp as accounts_bp
+    from billing.calls.views import bp as calls_bp
     from billing.db import Database
     from billing.facilities.catalog import CatalogCache
     from billing.facilities.views import bp as facilities_bp
+    from billing.people.views import bp as people_bp
     from billing.http import register_error_handlers
     from billing.web import AuthCache, PagesOnlySessionInterface, install_unit_of_work
 
@@ -41,9 +44,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     register_error_handlers(app)
     install_unit_of_work(app)
-    app.register_blueprint(facilities_bp)
-    app.register_blueprint(openapi.bp)
+    for blueprint in (facilities_bp, people_bp, accounts_bp, calls_bp, openapi.bp):
+        app.register_blueprint(blueprint)
     cli.register(app)
+    ledger_cli.register(app)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -50,8 +50,10 @@ class Settings:
     demo: bool = False
     #: The number the called party sees (the provider's configured caller ID).
     caller_id: str = "+18667184777"
-    #: The provider's name, spoken and shown on pages; accounts held elsewhere are rejected.
-    provider_name: str = "Provider"
+    #: The provider's name, spoken and shown on pages.
+    provider_name: str = "Family Connect"
+    #: How accounts record that they are held by us; accounts held by other companies are refused.
+    provider_code: str = "family-connect"
     #: How long a worker trusts its cached API-key lookup (and the rate catalog version read with
     #: it) before asking the database again. 0 = ask on every request. A revoked key, or a tariff
     #: changed through another worker, takes effect everywhere within this many milliseconds.

@@ -72,3 +72,22 @@ class AlreadyExists(Conflict):
     """Something with that identifier already exists."""
 
     code = "ALREADY_EXISTS"
+
+
+class UnknownPerson(NotFound):
+    """No incarcerated person has that id number."""
+
+    code = "UNKNOWN_PERSON"
+
+
+class UnknownCall(NotFound):
+    """No call has that call id."""
+
+    code = "UNKNOWN_CALL"
+
+
+class PrepaidRequired(ServiceError):
+    """A mobile or VoIP number can only be on a prepaid account (carriers won't bill collect calls)."""
+
+    code = "PREPAID_REQUIRED"
+    status = 422

@@ -6,9 +6,17 @@ Alembic's ``env.py`` and the tests import this module; nothing else needs to.
 from __future__ import annotations
 
 import ledgers.models  # noqa: F401  (registers the ledger tables)
+from billing.accounts.models import AccountNumber, CalledPartyAccount
 from billing.apikeys.models import ApiKey
 from billing.audit import AuditEntry
+from billing.blocks.models import Block
+from billing.calls.models import Call, Incident
 from billing.facilities.models import Facility, RateCatalogVersion, TariffRecord
+from billing.people.models import ApprovedNumber, CallingWindow, LivingUnit, Person
 from ledgers.base import metadata
 
-__all__ = ["ApiKey", "AuditEntry", "Facility", "RateCatalogVersion", "TariffRecord", "metadata"]
+__all__ = [
+    "AccountNumber", "ApiKey", "ApprovedNumber", "AuditEntry", "Block", "CalledPartyAccount", "Call",
+    "CallingWindow", "Facility", "Incident", "LivingUnit", "Person", "RateCatalogVersion", "TariffRecord",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""Calls: authorize, announce (quote, accept, block), complete; incidents; hold expiry."""

@@ -1,0 +1,320 @@
+"""Authorize, announce and complete calls, settling each through the ledger.
+
+authorize → a hold for the most the call may cost (prepaid balance, or direct-bill credit);
+accept → billable time starts; block (at the announcement) → a block and the hold voided;
+complete → the charge for the billable seconds is posted from the hold and the rest released.
+Every step is idempotent on the platform's ``call_id``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from moneyed import Money
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import ledgers
+from ledgers.locks import lock_balance
+from billing.accounts import services as accounts
+from billing.accounts.models import CalledPartyAccount
+from billing.blocks import services as blocks
+from billing.calls import decisions
+from billing.calls.models import Call, Incident
+from billing.config import Settings
+from billing.errors import Conflict, InvalidParameter, UnknownCall, UnknownFacility
+from billing.facilities.catalog import Catalog, FacilityRates
+from billing.people import services as people
+from billing.people.models import ApprovedNumber, Person
+from ledgers.base import utcnow
+from rating import (
+    Jurisdiction,
+    NoTariff,
+    Rounding,
+    Tariff,
+    charge,
+    from_minor,
+    jurisdiction_for,
+    max_billable_seconds,
+    select_tariff,
+    to_minor,
+)
+
+
+class CallIdConflict(Conflict):
+    """The call id was already used for a different call (another facility, person or number)."""
+
+    code = "CALL_ID_CONFLICT"
+
+
+class CallNotActive(Conflict):
+    """The call is not in a state that allows this step (rejected, blocked, already ended…)."""
+
+    code = "CALL_NOT_ACTIVE"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizeRequest:
+    call_id: str
+    facility: str
+    person: str
+    to: str  # E.164
+    requested_at: dt.datetime
+
+
+def get_call(session: Session, call_id: str, *, for_update: bool = False) -> Call:
+    query = select(Call).where(Call.call_id == call_id)
+    if for_update:
+        query = query.with_for_update()
+    call = session.scalar(query)
+    if call is None:
+        raise UnknownCall(f"No call has the id {call_id!r}.")
+    return call
+
+
+def snapshot_tariff(call: Call) -> Tariff:
+    """The tariff values stored with the call, as a rating value (dates are irrelevant here)."""
+    assert call.per_minute is not None and call.increment_seconds is not None
+    return Tariff(
+        jurisdiction=Jurisdiction(call.jurisdiction), per_minute=Decimal(call.per_minute),
+        first_minute=None if call.first_minute is None else Decimal(call.first_minute),
+        increment_seconds=call.increment_seconds, minimum_seconds=call.minimum_seconds or 0,
+        rounding=Rounding(call.rounding), currency=call.currency or "USD",
+        effective_from=call.requested_at.date(),
+    )
+
+
+# --- authorize -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """What the checks learn about a call, in order."""
+
+    facility: FacilityRates
+    person: Person | None = None
+    approved: ApprovedNumber | None = None
+    window_seconds: int = 0
+    account: CalledPartyAccount | None = None
+    tariff: Tariff | None = None
+
+
+def _same_request(call: Call, req: AuthorizeRequest, facility_id: int) -> bool:
+    return (call.facility_id, call.person_ref, call.number, call.requested_at) == (
+        facility_id, req.person, req.to, req.requested_at)
+
+
+def _check_policy(session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest) -> str | None:
+    """Person → approved list → schedule → block → account; the first failing check's code."""
+    person = session.scalar(select(Person).where(Person.id_number == req.person))
+    if person is None or person.facility_id != ctx.facility.id or person.status == "released":
+        return "UNKNOWN_PERSON"
+    ctx.person = person
+    if person.status == "restricted":
+        return "PHONE_RESTRICTED"
+    ctx.approved = people.find_approved(session, person.id, req.to)
+    if ctx.approved is None:
+        return "NOT_ON_APPROVED_LIST"
+    ctx.window_seconds = people.seconds_left_in_window(person.unit, ctx.facility.timezone, req.requested_at)
+    if ctx.window_seconds <= 0:
+        return "OUTSIDE_CALLING_SCHEDULE"
+    if blocks.active_block(session, req.to, ctx.facility.id) is not None:
+        return "NUMBER_BLOCKED"
+    account = accounts.account_for_number(session, req.to)
+    if account is None or account.status == "closed":
+        return "NO_ACCOUNT"
+    ctx.account = account
+    if account.provider != settings.provider_code or account.ledger_account_id is None:
+        return "NON_PROVIDER_ACCOUNT"
+    if account.plan == "direct_bill" and accounts.line_type_of(session, account, req.to) != "landline":
+        return "PREPAID_REQUIRED"
+    if account.status == "suspended":
+        return "ACCOUNT_SUSPENDED"
+    try:
+        on = req.requested_at.astimezone(ctx.facility.timezone).date()
+        ctx.tariff = select_tariff(ctx.facility.tariffs, jurisdiction_for(ctx.facility.state, req.to), req.to, on)
+    except NoTariff:
+        return "NO_TARIFF"
+    return None
+
+
+def _spendable(session: Session, account: CalledPartyAccount) -> Money:
+    """What calls may still cost, read under the account's ledger lock (concurrent calls queue)."""
+    assert account.ledger_account_id is not None
+    bal = lock_balance(session, account.ledger_account_id)
+    if account.plan == "prepaid":
+        return bal.available
+    limit = from_minor(account.credit_limit or 0, account.currency)
+    return limit - bal.posted - bal.debits_pending
+
+
+def _reserve(session: Session, settings: Settings, ctx: _Context, call: Call) -> str | None:
+    """Work out the longest affordable call and hold what it would cost; a code if none is affordable."""
+    account, tariff = ctx.account, ctx.tariff
+    assert account is not None and tariff is not None and account.ledger_account_id is not None
+    limit = min(ctx.facility.max_call_seconds or settings.max_call_seconds, ctx.window_seconds)
+    spendable = _spendable(session, account)
+    seconds = max_billable_seconds(tariff, spendable, limit=limit) if spendable.amount > 0 else 0
+    if seconds <= 0 and tariff.per_minute > 0:
+        return "INSUFFICIENT_FUNDS" if account.plan == "prepaid" else "CREDIT_LIMIT_REACHED"
+    if seconds <= 0:  # a free call is limited by time alone
+        seconds = limit
+    amount = charge(tariff, seconds)
+    call.max_duration_seconds = seconds
+    call.hold_amount = to_minor(amount)
+    if amount.amount > 0:
+        revenue = ledgers.house_account(session, "call_revenue", account.currency)
+        try:
+            hold = ledgers.hold(
+                session, debit=account.ledger_account_id, credit=revenue.id, amount=amount,
+                idempotency_key=f"call:{call.call_id}:hold", purpose="call_charge",
+                reference=f"call:{call.call_id}",
+                timeout=dt.timedelta(seconds=seconds + settings.hold_margin_seconds),
+            )
+        except ledgers.InsufficientFunds:
+            return "INSUFFICIENT_FUNDS"
+        call.hold_id = hold.id
+    return None
+
+
+class _Refused(Exception):
+    """Raised inside the reservation's savepoint so that a refused call leaves no hold behind."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+def _decide(session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest, call: Call) -> None:
+    code = _check_policy(session, settings, ctx, req)
+    call.person_id = ctx.person.id if ctx.person else None
+    if ctx.account is not None:
+        call.account_id, call.plan = ctx.account.id, ctx.account.plan
+    if code is None:
+        assert ctx.tariff is not None
+        _snapshot(call, ctx.tariff)
+        try:
+            with session.begin_nested():
+                refused = _reserve(session, settings, ctx, call)
+                if refused is not None:
+                    raise _Refused(refused)
+        except _Refused as exc:
+            code = exc.code
+    if code is None:
+        call.authorized, call.state, call.code = True, "authorized", decisions.AUTHORIZED
+        call.monitored = not (ctx.approved is not None and ctx.approved.privileged)
+    else:
+        _reject(call, code)
+    other = ctx.account.provider if ctx.account is not None else ""
+    call.message = decisions.message(call.code, provider=settings.provider_name, other=other)
+
+
+def _reject(call: Call, code: str) -> None:
+    call.authorized, call.state, call.code = False, "rejected", code
+    call.max_duration_seconds, call.monitored, call.hold_id, call.hold_amount = 0, True, None, None
+
+
+def _snapshot(call: Call, tariff: Tariff) -> None:
+    call.jurisdiction, call.currency = tariff.jurisdiction.value, tariff.currency
+    call.per_minute, call.first_minute = tariff.per_minute, tariff.first_minute
+    call.increment_seconds, call.minimum_seconds = tariff.increment_seconds, tariff.minimum_seconds
+    call.rounding = tariff.rounding.value
+
+
+def authorize(session: Session, settings: Settings, catalog: Catalog, req: AuthorizeRequest) -> Call:
+    """Decide whether the call may go through, and for how long; hold the money it may cost.
+
+    The same ``call_id`` again returns the stored decision and places nothing twice: the call row
+    is claimed first (a unique key), so a concurrent duplicate waits for the first and returns it.
+    """
+    facility = catalog.facility(req.facility)
+    if facility is None:
+        raise UnknownFacility(f"No facility has the code {req.facility!r}.")
+    existing = session.scalar(select(Call).where(Call.call_id == req.call_id))
+    if existing is None:
+        call = Call(call_id=req.call_id, facility_id=facility.id, person_ref=req.person, number=req.to,
+                    requested_at=req.requested_at, created_at=utcnow(), authorized=False, code="", message="",
+                    state="rejected", max_duration_seconds=0, monitored=True)
+        try:
+            with session.begin_nested():
+                session.add(call)
+        except IntegrityError:
+            existing = session.scalar(select(Call).where(Call.call_id == req.call_id))
+            if existing is None:
+                raise
+        else:
+            _decide(session, settings, _Context(facility=facility), req, call)
+            session.flush()
+            return call
+    if not _same_request(existing, req, facility.id):
+        raise CallIdConflict(f"The call id {req.call_id!r} was already used for a different call.")
+    return existing
+
+
+# --- the announcement: accept or block -----------------------------------------------------
+
+
+def accept(session: Session, call_id: str, at: dt.datetime) -> Call:
+    """The called party accepted: billable time starts at ``at``. Repeating it changes nothing."""
+    call = get_call(session, call_id, for_update=True)
+    if call.state == "accepted":
+        return call
+    if call.state != "authorized":
+        raise CallNotActive(f"The call is {call.state}; only an authorized call can be accepted.")
+    if at < call.requested_at:
+        raise InvalidParameter("'at' is before the call was requested.", details={"field": "at"})
+    call.accepted_at, call.state = at, "accepted"
+    return call
+
+
+def block_at_announcement(session: Session, call_id: str, at: dt.datetime, scope: str) -> tuple[Call, int]:
+    """The called party pressed 'block': record the block, void the hold, charge nothing."""
+    call = get_call(session, call_id, for_update=True)
+    if call.state == "blocked":
+        block_id = session.scalar(select(blocks.Block.id).where(blocks.Block.call_id == call.id))
+        return call, int(block_id or 0)
+    if call.state != "authorized":
+        raise CallNotActive(f"The call is {call.state}; it can only be blocked during the announcement.")
+    block = blocks.place_block(
+        session, number=call.number, scope=scope, facility_id=call.facility_id, source="called_party",
+        reason="blocked by the called party at the announcement", actor=f"call:{call.call_id}", call_id=call.id,
+    )
+    release_hold(session, call)
+    call.state, call.ended_at, call.end_reason = "blocked", at, "not_accepted"
+    call.billable_seconds, call.charge, call.completed_at = 0, 0, utcnow()
+    return call, block.id
+
+
+def release_hold(session: Session, call: Call) -> None:
+    """Void the call's hold if it is still open (an expired one was released already)."""
+    if call.hold_id is None or ledgers.is_resolved(session, call.hold_id):
+        return
+    try:
+        ledgers.void(session, call.hold_id, idempotency_key=f"call:{call.call_id}:void")
+    except ledgers.HoldExpired:
+        ledgers.expire_holds(session)
+
+
+def record_incident(session: Session, call: Call, at: dt.datetime) -> None:
+    if session.scalar(select(Incident.id).where(Incident.call_id == call.id)) is None:
+        session.add(Incident(kind="three_way_call", call_id=call.id, facility_id=call.facility_id,
+                             person_id=call.person_id, number=call.number, occurred_at=at, created_at=utcnow()))
+
+
+def expire_abandoned(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Release the holds of calls that never completed; mark those calls expired.
+
+    A hold times out ``max duration + HOLD_MARGIN_SECONDS`` after it was placed (server clock),
+    so an abandoned call can't lock a family's money. Returns how many calls were expired.
+    """
+    expired = ledgers.expire_holds(session, now=now)
+    hold_ids = [t.pending_id for t in expired]
+    if not hold_ids:
+        return 0
+    result = session.execute(
+        update(Call).where(Call.hold_id.in_(hold_ids), Call.state.in_(("authorized", "accepted")))
+        .values(state="expired")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,119 @@
+"""Completing a call: rate the billable seconds from the stored rate snapshot and settle the money.
+
+Prepaid: the charge is posted from the call's hold and the rest released. Direct bill: the charge
+is posted to the receivable (it accrues onto the month's invoice). An unanswered or refused call,
+or one the system dropped within the grace period, costs nothing and its hold is voided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from moneyed import Money
+from sqlalchemy.orm import Session
+
+import ledgers
+from ledgers.locks import lock_balance
+from billing.accounts import services as accounts
+from billing.accounts.models import CalledPartyAccount
+from billing.calls.models import END_REASONS, Call
+from billing.calls.services import CallNotActive, get_call, record_incident, release_hold, snapshot_tariff
+from billing.config import Settings
+from billing.errors import InvalidParameter
+from ledgers.base import utcnow
+from rating import charge, format_amount, from_minor, to_minor
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    call: Call
+    available_balance: Money | None  # prepaid balance after the call; None for direct bill
+
+
+def billable_seconds(call: Call, ended_at: dt.datetime, end_reason: str, grace_seconds: int) -> tuple[int, str]:
+    """Seconds to bill (from acceptance to the end, never more than authorized) and a note why not."""
+    if end_reason == "not_accepted" or call.accepted_at is None:
+        return 0, "not accepted: no charge"
+    seconds = min(int((ended_at - call.accepted_at).total_seconds()), call.max_duration_seconds)
+    if end_reason == "dropped" and seconds <= grace_seconds:
+        return 0, f"dropped by the system within {grace_seconds} s of connecting: not charged"
+    return seconds, ""
+
+
+def _settle(session: Session, call: Call, amount: Money, account: CalledPartyAccount) -> None:
+    """Post ``amount`` from the hold (releasing the rest), or book it directly if the hold lapsed."""
+    if call.hold_id is not None and not ledgers.is_resolved(session, call.hold_id):
+        try:
+            if amount.amount == 0:
+                ledgers.void(session, call.hold_id, idempotency_key=f"call:{call.call_id}:void")
+            else:
+                call.charge_transfer_id = ledgers.post(
+                    session, call.hold_id, amount=amount, idempotency_key=f"call:{call.call_id}:settle").id
+            return
+        except ledgers.HoldExpired:
+            ledgers.expire_holds(session)
+    if amount.amount == 0:
+        return
+    _settle_without_hold(session, call, amount, account)
+
+
+def _settle_without_hold(session: Session, call: Call, amount: Money, account: CalledPartyAccount) -> None:
+    """The hold expired before the platform reported the end (a very late completion).
+
+    A prepaid family is charged at most what its balance still holds; the rest is forgiven and noted.
+    """
+    assert account.ledger_account_id is not None
+    if account.plan == "prepaid":
+        available = lock_balance(session, account.ledger_account_id).available
+        collectible = max(available, from_minor(0, account.currency))
+        if collectible < amount:
+            call.charge_note = (f"completed after its hold expired; {format_amount(amount - collectible)} "
+                                "could not be collected and was forgiven")
+            amount = collectible
+    if amount.amount > 0:
+        revenue = ledgers.house_account(session, "call_revenue", account.currency)
+        call.charge_transfer_id = ledgers.transfer(
+            session, debit=account.ledger_account_id, credit=revenue.id, amount=amount,
+            idempotency_key=f"call:{call.call_id}:late-charge", purpose="call_charge",
+            reference=f"call:{call.call_id}").id
+    call.charge = to_minor(amount)
+
+
+def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.datetime, end_reason: str) -> Completion:
+    """Rate and settle a finished call. Completing twice changes nothing and answers the same."""
+    if end_reason not in END_REASONS:
+        raise InvalidParameter(f"'end_reason' must be one of {', '.join(END_REASONS)}.",
+                               details={"field": "end_reason"})
+    call = get_call(session, call_id, for_update=True)
+    account = session.get(CalledPartyAccount, call.account_id) if call.account_id else None
+    if call.state in ("completed", "blocked"):
+        return Completion(call, _balance_after(session, account))
+    if call.state == "rejected":
+        raise CallNotActive("The call was not authorized, so there is nothing to complete.")
+    if call.accepted_at is not None and ended_at < call.accepted_at:
+        raise InvalidParameter("'ended_at' is before the call was accepted.", details={"field": "ended_at"})
+    if ended_at < call.requested_at:
+        raise InvalidParameter("'ended_at' is before the call was requested.", details={"field": "ended_at"})
+    seconds, note = billable_seconds(call, ended_at, end_reason, settings.dropped_call_grace_seconds)
+    amount = charge(snapshot_tariff(call), seconds)
+    call.charge = to_minor(amount)
+    call.billable_seconds, call.charge_note = seconds, note
+    assert account is not None
+    _settle(session, call, amount, account)
+    if end_reason == "three_way_detected":
+        record_incident(session, call, ended_at)
+    if seconds > 0:
+        account.last_activity_at = utcnow()
+    call.state, call.ended_at, call.end_reason, call.completed_at = "completed", ended_at, end_reason, utcnow()
+    return Completion(call, _balance_after(session, account))
+
+
+def _balance_after(session: Session, account: CalledPartyAccount | None) -> Money | None:
+    if account is None or account.plan != "prepaid":
+        return None
+    return accounts.standing(session, account).available_balance
+
+
+def charge_money(call: Call) -> Money:
+    return from_minor(call.charge or 0, call.currency or "USD")

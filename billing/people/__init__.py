@@ -1,0 +1,1 @@
+"""Incarcerated persons, their living units' calling schedules and their approved calling lists."""
