@@ -24,8 +24,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from billing.db import Database
     from billing.facilities.catalog import CatalogCache
     from billing.facilities.views import bp as facilities_bp
-    from billing.people.views import bp as people_bp
     from billing.http import register_error_handlers
+    from billing.payments import cli as payments_cli
+    from billing.payments.views import bp as payments_bp
+    from billing.people.views import bp as people_bp
     from billing.web import AuthCache, PagesOnlySessionInterface, install_unit_of_work
 
     settings = settings or Settings.from_env()
@@ -44,10 +46,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     register_error_handlers(app)
     install_unit_of_work(app)
-    for blueprint in (facilities_bp, people_bp, accounts_bp, calls_bp, openapi.bp):
+    for blueprint in (facilities_bp, people_bp, accounts_bp, calls_bp, payments_bp, openapi.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     ledger_cli.register(app)
+    payments_cli.register(app)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session
 
 import ledgers
 from billing.accounts import services as accounts
-
 from billing.apikeys.models import ApiKey
 from billing.apikeys.services import create_key, hash_key
+from billing.blocks import services as blocks
 from billing.config import Settings
 from billing.facilities import services as facilities
-from billing.blocks import services as blocks
 from billing.facilities.models import Facility
 from billing.people import services as people
 from billing.people.models import Person

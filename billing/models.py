@@ -5,6 +5,7 @@ Alembic's ``env.py`` and the tests import this module; nothing else needs to.
 
 from __future__ import annotations
 
+import billing.payments.models  # noqa: F401  (registers the payment tables)
 import ledgers.models  # noqa: F401  (registers the ledger tables)
 from billing.accounts.models import AccountNumber, CalledPartyAccount
 from billing.apikeys.models import ApiKey
@@ -16,7 +17,19 @@ from billing.people.models import ApprovedNumber, CallingWindow, LivingUnit, Per
 from ledgers.base import metadata
 
 __all__ = [
-    "AccountNumber", "ApiKey", "ApprovedNumber", "AuditEntry", "Block", "CalledPartyAccount", "Call",
-    "CallingWindow", "Facility", "Incident", "LivingUnit", "Person", "RateCatalogVersion", "TariffRecord",
+    "AccountNumber",
+    "ApiKey",
+    "ApprovedNumber",
+    "AuditEntry",
+    "Block",
+    "Call",
+    "CalledPartyAccount",
+    "CallingWindow",
+    "Facility",
+    "Incident",
+    "LivingUnit",
+    "Person",
+    "RateCatalogVersion",
+    "TariffRecord",
     "metadata",
 ]

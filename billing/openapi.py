@@ -53,13 +53,17 @@ INVALID = error("Malformed input.", "INVALID_PARAMETER", "INVALID_JSON")
 
 
 def build_spec() -> dict[str, Any]:
+    from billing.accounts import openapi as accounts
+    from billing.calls import openapi as calls
     from billing.facilities import openapi as facilities
+    from billing.payments import openapi as payments
+    from billing.people import openapi as people
 
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {
         "Error": obj(["code", "message"], code=STR, message=STR, details={"type": "object"}),
     }
-    for module in (facilities,):
+    for module in (facilities, calls, people, accounts, payments):
         paths.update(module.PATHS)
         schemas.update(module.SCHEMAS)
     return {

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import ledgers
-from ledgers.locks import lock_balance
 from billing.accounts import services as accounts
 from billing.accounts.models import CalledPartyAccount
 from billing.blocks import services as blocks
@@ -30,6 +29,7 @@ from billing.facilities.catalog import Catalog, FacilityRates
 from billing.people import services as people
 from billing.people.models import ApprovedNumber, Person
 from ledgers.base import utcnow
+from ledgers.locks import lock_balance
 from rating import (
     Jurisdiction,
     NoTariff,

@@ -14,14 +14,14 @@ from moneyed import Money
 from sqlalchemy.orm import Session
 
 import ledgers
-from ledgers.locks import lock_balance
 from billing.accounts import services as accounts
 from billing.accounts.models import CalledPartyAccount
 from billing.calls.models import END_REASONS, Call
-from billing.calls.services import CallNotActive, get_call, record_incident, release_hold, snapshot_tariff
+from billing.calls.services import CallNotActive, get_call, record_incident, snapshot_tariff
 from billing.config import Settings
 from billing.errors import InvalidParameter
 from ledgers.base import utcnow
+from ledgers.locks import lock_balance
 from rating import charge, format_amount, from_minor, to_minor
 
 

@@ -8,8 +8,8 @@ key, and the catalog reloads only when the version moved (a facility or tariff c
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select

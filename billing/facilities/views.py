@@ -16,7 +16,16 @@ from billing.facilities.models import Facility, TariffRecord
 from billing.http import get_choice, get_date, get_datetime, get_int, json_body, req_str
 from billing.web import catalog, principal, requires, session
 from ledgers.base import utcnow
-from rating import InvalidNumber, Jurisdiction, Rounding, format_amount, jurisdiction_for, normalize_number, quote, select_tariff
+from rating import (
+    InvalidNumber,
+    Jurisdiction,
+    Rounding,
+    format_amount,
+    jurisdiction_for,
+    normalize_number,
+    quote,
+    select_tariff,
+)
 from rating.money import parse_amount
 
 bp = Blueprint("facilities", __name__)

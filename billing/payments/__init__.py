@@ -1,0 +1,1 @@
+"""Payments with Stripe: deposits, invoice payments, refunds, disputes — each exactly once."""

@@ -1,0 +1,1 @@
+"""Payment models (filled in by the payments work)."""
