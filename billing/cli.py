@@ -15,8 +15,10 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
 
+from billing.apikeys.services import create_key, list_keys, revoke_key
 from billing.config import Settings
 from billing.db import Database
+from billing.demo import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,8 +75,6 @@ def register(app: Flask) -> None:
     @click.option("--role", required=True, type=click.Choice(["call_platform", "staff", "legal", "admin"]))
     def keys_create(name: str, role: str) -> None:
         """Create a key and print it (it is stored hashed and cannot be shown again)."""
-        from billing.apikeys.services import create_key
-
         with _db().unit_of_work() as session:
             plaintext, row = create_key(session, name=name, role=role)
             key_id = row.id
@@ -83,8 +83,6 @@ def register(app: Flask) -> None:
     @keys_group.command("list")
     def keys_list() -> None:
         """List keys (prefix, role, state); never the keys themselves."""
-        from billing.apikeys.services import list_keys
-
         with _db().unit_of_work() as session:
             for k in list_keys(session):
                 state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
@@ -94,8 +92,6 @@ def register(app: Flask) -> None:
     @click.argument("key_id", type=int)
     def keys_revoke(key_id: int) -> None:
         """Revoke a key at once."""
-        from billing.apikeys.services import revoke_key
-
         with _db().unit_of_work() as session:
             revoke_key(session, key_id)
         click.echo(f"key {key_id} revoked")
@@ -107,8 +103,6 @@ def register(app: Flask) -> None:
     @demo_group.command("load")
     def demo_load() -> None:
         """Load the demo facilities, tariffs, people, accounts and keys (idempotent)."""
-        from billing.demo import load_demo
-
         if not _settings().demo:
             raise click.ClickException("demo data is only loaded in demo mode (DEMO=1)")
         with _db().unit_of_work() as session:

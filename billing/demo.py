@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from moneyed import Money
 from sqlalchemy import select
@@ -42,7 +43,7 @@ def _tariffs(domestic: str, international: str) -> list[Tariff]:
     ]
 
 
-DEMO_FACILITIES = [
+DEMO_FACILITIES: list[dict[str, Any]] = [
     {
         "code": "IL-PRISON-DEMO", "name": "Illinois State Prison (demo)", "state": "IL",
         "timezone": "America/Chicago", "facility_class": "prison", "average_daily_population": None,
@@ -61,14 +62,14 @@ def _ensure_key(session: Session, role: str, key: str) -> None:
         create_key(session, name=f"demo {role}", role=role, key=key)
 
 
-def _ensure_facility(session: Session, spec: dict[str, object]) -> Facility:
+def _ensure_facility(session: Session, spec: dict[str, Any]) -> Facility:
     code = str(spec["code"])
     existing = session.scalar(select(Facility).where(Facility.code == code))
     if existing is not None:
         return existing
     fields = {k: v for k, v in spec.items() if k != "tariffs"}
-    facility = facilities.create_facility(session, **fields)  # type: ignore[arg-type]
-    for tariff in spec["tariffs"]:  # type: ignore[attr-defined]
+    facility = facilities.create_facility(session, **fields)
+    for tariff in spec["tariffs"]:
         facilities.add_tariff(session, facility, tariff)
     return facility
 

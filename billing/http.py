@@ -16,6 +16,7 @@ from flask import Flask, Request, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from billing.errors import InvalidJSON, InvalidParameter, ServiceError
+from ledgers.errors import LedgerError
 from rating.errors import RatingError
 from rating.money import parse_amount
 
@@ -54,8 +55,6 @@ def _wants_json(req: Request) -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from ledgers.errors import LedgerError
-
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Response:
         return error_response(exc.code, exc.message, exc.status, exc.details)

@@ -104,11 +104,9 @@ class PostgresFactory:
 
 @pytest.fixture(scope="session")
 def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteFactory | PostgresFactory]:
-    factory: SqliteFactory | PostgresFactory
-    if ON_POSTGRES:
-        factory = PostgresFactory(TEST_DATABASE_URL)
-    else:
-        factory = SqliteFactory(tmp_path_factory.mktemp("db"))
+    factory: SqliteFactory | PostgresFactory = (
+        PostgresFactory(TEST_DATABASE_URL) if ON_POSTGRES else SqliteFactory(tmp_path_factory.mktemp("db"))
+    )
     yield factory
     factory.close()
 

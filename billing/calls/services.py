@@ -21,6 +21,7 @@ import ledgers
 from billing.accounts import services as accounts
 from billing.accounts.models import CalledPartyAccount
 from billing.blocks import services as blocks
+from billing.blocks.models import Block
 from billing.calls import decisions
 from billing.calls.models import Call, Incident
 from billing.config import Settings
@@ -78,6 +79,7 @@ def get_call(session: Session, call_id: str, *, for_update: bool = False) -> Cal
 def snapshot_tariff(call: Call) -> Tariff:
     """The tariff values stored with the call, as a rating value (dates are irrelevant here)."""
     assert call.per_minute is not None and call.increment_seconds is not None
+    assert call.jurisdiction is not None and call.rounding is not None
     return Tariff(
         jurisdiction=Jurisdiction(call.jurisdiction), per_minute=Decimal(call.per_minute),
         first_minute=None if call.first_minute is None else Decimal(call.first_minute),
@@ -107,7 +109,9 @@ def _same_request(call: Call, req: AuthorizeRequest, facility_id: int) -> bool:
         facility_id, req.person, req.to, req.requested_at)
 
 
-def _check_policy(session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest) -> str | None:
+def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's order)
+    session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest
+) -> str | None:
     """Person → approved list → schedule → block → account; the first failing check's code."""
     person = session.scalar(select(Person).where(Person.id_number == req.person))
     if person is None or person.facility_id != ctx.facility.id or person.status == "released":
@@ -273,7 +277,7 @@ def block_at_announcement(session: Session, call_id: str, at: dt.datetime, scope
     """The called party pressed 'block': record the block, void the hold, charge nothing."""
     call = get_call(session, call_id, for_update=True)
     if call.state == "blocked":
-        block_id = session.scalar(select(blocks.Block.id).where(blocks.Block.call_id == call.id))
+        block_id = session.scalar(select(Block.id).where(Block.call_id == call.id))
         return call, int(block_id or 0)
     if call.state != "authorized":
         raise CallNotActive(f"The call is {call.state}; it can only be blocked during the announcement.")

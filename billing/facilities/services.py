@@ -29,11 +29,7 @@ from rating import (
     check_tariff,
     overlapping,
 )
-
-US_STATES = frozenset(
-    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "VI", "GU", "AS", "MP"]
-)
-
+from rating.jurisdiction import US_STATES, US_TERRITORIES
 
 #: ``session.info`` flag: this transaction changed the rate catalog (the web layer clears its caches).
 CATALOG_CHANGED = "billing.catalog_changed"
@@ -83,7 +79,7 @@ def list_facilities(session: Session) -> list[Facility]:
 
 
 def _validate_facility_fields(state: str, timezone: str, facility_class: str, adp: int | None) -> None:
-    if state not in US_STATES:
+    if state not in US_STATES and state not in US_TERRITORIES:
         raise InvalidParameter(f"'state' must be a two-letter US state code, not {state!r}.",
                                details={"field": "state"})
     try:
@@ -129,12 +125,10 @@ def update_facility(session: Session, facility: Facility, changes: dict[str, Any
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidParameter(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
-    merged = {"state": facility.state, "timezone": facility.timezone,
-              "facility_class": facility.facility_class,
-              "adp": changes.get("average_daily_population", facility.average_daily_population)}
-    if "timezone" in changes:
-        merged["timezone"] = changes["timezone"]
-    _validate_facility_fields(merged["state"], merged["timezone"], merged["facility_class"], merged["adp"])
+    _validate_facility_fields(
+        facility.state, str(changes.get("timezone", facility.timezone)), facility.facility_class,
+        changes.get("average_daily_population", facility.average_daily_population),
+    )
     before = {name: getattr(facility, name) for name in changes}
     for name, value in changes.items():
         setattr(facility, name, value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
@@ -72,7 +73,7 @@ class QuoteMemo:
     def __init__(self) -> None:
         self._entries: dict[tuple[object, ...], dict[str, Any]] = {}
 
-    def get(self, version: int, facility: FacilityRates, raw_to: str, minutes: int, lang: str,
+    def get(self, version: int, facility: FacilityRates, raw_to: str, *, minutes: int, lang: str,
             on: dt.date) -> dict[str, Any]:
         key = (version, facility.code, raw_to, minutes, lang, on)
         payload = self._entries.get(key)
@@ -100,7 +101,7 @@ def quote_payload(facility: FacilityRates, args: dict[str, Any], at: dt.datetime
     minutes = get_int(args, "minutes", default=15, minimum=1, maximum=1440)
     lang = get_choice(args, "lang", LANGUAGES, default="en")
     on = (at or utcnow()).astimezone(facility.timezone).date()
-    return _memo.get((cat or catalog()).version, facility, raw_to, minutes, lang, on)
+    return _memo.get((cat or catalog()).version, facility, raw_to, minutes=minutes, lang=lang, on=on)
 
 
 @bp.get("/v1/quote")
@@ -250,25 +251,44 @@ def update_facility(code: str) -> Response:
     return jsonify(facility_json(facility))
 
 
+def _rate_field(data: dict[str, Any], name: str) -> Decimal | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidParameter(f"'{name}' must be a decimal string such as \"0.009\".", details={"field": name})
+    try:
+        return parse_amount(value)
+    except ValueError as exc:
+        raise InvalidParameter(f"'{name}' is not a decimal amount: {value!r}.", details={"field": name}) from exc
+
+
+def _prefix_field(data: dict[str, Any]) -> str:
+    prefix = data.get("destination_prefix") or ""
+    if not isinstance(prefix, str):
+        raise InvalidParameter("'destination_prefix' must be a string of digits.",
+                               details={"field": "destination_prefix"})
+    return prefix
+
+
 def parse_tariff_fields(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """Tariff fields from a JSON body (rates as decimal strings, dates as YYYY-MM-DD)."""
+    """Tariff fields from a JSON body (rates as decimal strings, dates as YYYY-MM-DD).
+
+    ``partial``: only the fields present (a change); otherwise jurisdiction, per_minute and
+    effective_from are required and the rest take the tariff defaults.
+    """
     fields: dict[str, Any] = {}
     if not partial or "jurisdiction" in data:
         fields["jurisdiction"] = Jurisdiction(get_choice(data, "jurisdiction", tuple(j.value for j in Jurisdiction)))
-    for name in ("per_minute", "first_minute", "termination_allowance"):
-        if name in data or (name == "per_minute" and not partial):
-            value = data.get(name)
-            if value is None and name != "per_minute":
-                fields[name] = None if name == "first_minute" else parse_amount("0")
-                continue
-            if not isinstance(value, str):
-                raise InvalidParameter(f"'{name}' must be a decimal string such as \"0.009\".",
-                                       details={"field": name})
-            try:
-                fields[name] = parse_amount(value)
-            except ValueError as exc:
-                raise InvalidParameter(f"'{name}' is not a decimal amount: {value!r}.",
-                                       details={"field": name}) from exc
+    if not partial or "per_minute" in data:
+        per_minute = _rate_field(data, "per_minute")
+        if per_minute is None:
+            raise InvalidParameter("'per_minute' is required.", details={"field": "per_minute"})
+        fields["per_minute"] = per_minute
+    if "first_minute" in data:
+        fields["first_minute"] = _rate_field(data, "first_minute")
+    if "termination_allowance" in data:
+        fields["termination_allowance"] = _rate_field(data, "termination_allowance") or Decimal(0)
     for name, lo, hi in (("increment_seconds", 1, 3600), ("minimum_seconds", 0, 3600)):
         if name in data:
             fields[name] = get_int(data, name, minimum=lo, maximum=hi)
@@ -277,11 +297,7 @@ def parse_tariff_fields(data: dict[str, Any], *, partial: bool = False) -> dict[
     if "currency" in data:
         fields["currency"] = req_str(data, "currency", max_length=3)
     if "destination_prefix" in data:
-        prefix = data.get("destination_prefix") or ""
-        if not isinstance(prefix, str):
-            raise InvalidParameter("'destination_prefix' must be a string of digits.",
-                                   details={"field": "destination_prefix"})
-        fields["destination_prefix"] = prefix
+        fields["destination_prefix"] = _prefix_field(data)
     if not partial or "effective_from" in data:
         fields["effective_from"] = get_date(data, "effective_from")
     if "effective_to" in data:

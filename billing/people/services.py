@@ -6,6 +6,7 @@ Every change is made by an actor (an API key) and recorded in the audit trail by
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,7 @@ class ListFull(Conflict):
     code = "APPROVED_LIST_FULL"
 
 
-def _minutes(text: str, field: str) -> int:
+def _minutes(text: object, field: str) -> int:
     match = _CLOCK.match(text) if isinstance(text, str) else None
     if match is None or (match.group(1) == "24" and match.group(2) != "00"):
         raise InvalidParameter(f"'{field}' must be a time like \"07:00\" (00:00–24:00).", details={"field": field})
@@ -71,7 +72,7 @@ def parse_schedule(entries: Any) -> list[Window]:
         by_day.setdefault(w.weekday, []).append(w)
     for day in by_day.values():
         day.sort(key=lambda w: w.start_minute)
-        for a, b in zip(day, day[1:], strict=False):
+        for a, b in itertools.pairwise(day):
             if b.start_minute < a.end_minute:
                 raise InvalidParameter("Windows of the same day overlap.", details={"field": "schedule"})
     return sorted(windows, key=lambda w: (w.weekday, w.start_minute))

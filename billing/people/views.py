@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from billing import audit
 from billing.apikeys.models import Role
 from billing.config import Settings
+from billing.facilities.models import Facility
 from billing.facilities.services import get_facility
 from billing.http import get_choice, get_str, json_body, req_str
 from billing.people import services
@@ -74,7 +75,8 @@ def set_schedule(code: str, unit_code: str) -> Response:
     before = services.schedule_json(unit)
     services.set_schedule(session(), unit, services.parse_schedule(data.get("schedule")))
     body = unit_json(unit, facility.code)
-    _audit("unit.schedule", "living_unit", f"{facility.code}/{unit.code}", {"before": before, "after": body["schedule"]})
+    _audit("unit.schedule", "living_unit", f"{facility.code}/{unit.code}",
+           {"before": before, "after": body["schedule"]})
     return jsonify(body)
 
 
@@ -95,8 +97,6 @@ def create_person() -> tuple[Response, int]:
 
 
 def _person_and_facility(id_number: str) -> tuple[Person, Any]:
-    from billing.facilities.models import Facility
-
     person = services.get_person(session(), id_number)
     facility = session().get(Facility, person.facility_id)
     return person, facility

@@ -1,7 +1,7 @@
 """foundation: api keys, audit log, facilities, tariffs
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 17:51:01.694560
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None

@@ -59,7 +59,9 @@ def test_quotes_price_the_whole_call_once_rounded_half_up(
 
 def test_the_jail_quote_says_dollars_and_cents(api: Api) -> None:
     r = api.get("/v1/quote", facility="IL-JAIL-DEMO", to="3125550101")
-    assert r.json["text"] == "This call costs seven cents per minute; a fifteen-minute call costs one dollar and five cents."
+    assert r.json["text"] == (
+        "This call costs seven cents per minute; a fifteen-minute call costs one dollar and five cents."
+    )
 
 
 @pytest.mark.parametrize(
