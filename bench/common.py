@@ -105,3 +105,17 @@ def wrk(url: str, *, seconds: int = 10, connections: int = 16, threads: int = 1,
 
 def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
     return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def pgbench(clients: int, seconds: int = 15, scale: int = 10, database: str = "bench_pgbench") -> float:
+    """``pgbench -b tpcb-like`` with ``clients`` clients on a scratch database; returns tps."""
+    fresh_postgres(database)
+    base = ["-h", "127.0.0.1", "-U", "postgres"]
+    subprocess.run(["pgbench", *base, "-i", "-q", "-s", str(scale), database], check=True,
+                   capture_output=True)
+    run = subprocess.run(["pgbench", *base, "-b", "tpcb-like", "-c", str(clients), "-j", str(clients),
+                          "-T", str(seconds), database], capture_output=True, text=True, check=False)
+    match = re.search(r"tps = ([\d.]+)", run.stdout)
+    if match is None:
+        raise RuntimeError(f"pgbench failed: {run.stdout}\n{run.stderr}")
+    return float(match.group(1))  # float-ok: a throughput, not money

@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the application from ``settings`` (default: read from the environment)."""
-    from billing import cli, ledger_cli, openapi
+    from billing import cli, ledger_cli, openapi, scheduler
     from billing.accounts.views import bp as accounts_bp
+    from billing.calls import cli as calls_cli
     from billing.calls.views import bp as calls_bp
     from billing.db import Database
     from billing.facilities.catalog import CatalogCache
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     cli.register(app)
     ledger_cli.register(app)
     payments_cli.register(app)
+    calls_cli.register(app)
+    scheduler.register(app)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from moneyed import Money
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, joinedload
 
 import ledgers
 from billing.accounts import services as accounts
@@ -28,7 +29,7 @@ from billing.config import Settings
 from billing.errors import Conflict, InvalidParameter, UnknownCall, UnknownFacility
 from billing.facilities.catalog import Catalog, FacilityRates
 from billing.people import services as people
-from billing.people.models import ApprovedNumber, Person
+from billing.people.models import ApprovedNumber, LivingUnit, Person
 from ledgers.base import utcnow
 from ledgers.locks import lock_balance
 from rating import (
@@ -64,6 +65,17 @@ class AuthorizeRequest:
     person: str
     to: str  # E.164
     requested_at: dt.datetime
+
+
+def call_for_settlement(session: Session, call_id: str) -> tuple[Call, CalledPartyAccount | None]:
+    """The call, locked for this transaction, with its account (one query)."""
+    row = session.execute(
+        select(Call, CalledPartyAccount).outerjoin(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
+        .where(Call.call_id == call_id).with_for_update(of=Call.__table__)
+    ).first()
+    if row is None:
+        raise UnknownCall(f"No call has the id {call_id!r}.")
+    return row[0], row[1]
 
 
 def get_call(session: Session, call_id: str, *, for_update: bool = False) -> Call:
@@ -109,11 +121,18 @@ def _same_request(call: Call, req: AuthorizeRequest, facility_id: int) -> bool:
         facility_id, req.person, req.to, req.requested_at)
 
 
+def _person_with_schedule(session: Session, id_number: str) -> Person | None:
+    return session.execute(
+        select(Person).where(Person.id_number == id_number)
+        .options(joinedload(Person.unit).joinedload(LivingUnit.windows))
+    ).unique().scalar_one_or_none()
+
+
 def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's order)
     session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest
 ) -> str | None:
     """Person → approved list → schedule → block → account; the first failing check's code."""
-    person = session.scalar(select(Person).where(Person.id_number == req.person))
+    person = _person_with_schedule(session, req.person)
     if person is None or person.facility_id != ctx.facility.id or person.status == "released":
         return "UNKNOWN_PERSON"
     ctx.person = person
@@ -127,13 +146,14 @@ def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's orde
         return "OUTSIDE_CALLING_SCHEDULE"
     if blocks.active_block(session, req.to, ctx.facility.id) is not None:
         return "NUMBER_BLOCKED"
-    account = accounts.account_for_number(session, req.to)
-    if account is None or account.status == "closed":
+    found = accounts.account_and_line_type(session, req.to)
+    if found is None or found[0].status == "closed":
         return "NO_ACCOUNT"
+    account, line_type = found
     ctx.account = account
     if account.provider != settings.provider_code or account.ledger_account_id is None:
         return "NON_PROVIDER_ACCOUNT"
-    if account.plan == "direct_bill" and accounts.line_type_of(session, account, req.to) != "landline":
+    if account.plan == "direct_bill" and line_type != "landline":
         return "PREPAID_REQUIRED"
     if account.status == "suspended":
         return "ACCOUNT_SUSPENDED"
@@ -156,7 +176,10 @@ def _spendable(session: Session, account: CalledPartyAccount) -> Money:
 
 
 def _reserve(session: Session, settings: Settings, ctx: _Context, call: Call) -> str | None:
-    """Work out the longest affordable call and hold what it would cost; a code if none is affordable."""
+    """Work out the longest affordable call and hold what it would cost; a code if none is affordable.
+
+    Nothing is written unless the hold is placed, so a refused call leaves no trace in the ledger.
+    """
     account, tariff = ctx.account, ctx.tariff
     assert account is not None and tariff is not None and account.ledger_account_id is not None
     limit = min(ctx.facility.max_call_seconds or settings.max_call_seconds, ctx.window_seconds)
@@ -167,28 +190,20 @@ def _reserve(session: Session, settings: Settings, ctx: _Context, call: Call) ->
     if seconds <= 0:  # a free call is limited by time alone
         seconds = limit
     amount = charge(tariff, seconds)
-    call.max_duration_seconds = seconds
-    call.hold_amount = to_minor(amount)
     if amount.amount > 0:
-        revenue = ledgers.house_account(session, "call_revenue", account.currency)
         try:
             hold = ledgers.hold(
-                session, debit=account.ledger_account_id, credit=revenue.id, amount=amount,
+                session, debit=account.ledger_account_id,
+                credit=house_account_id(session, "call_revenue", account.currency), amount=amount,
                 idempotency_key=f"call:{call.call_id}:hold", purpose="call_charge",
                 reference=f"call:{call.call_id}",
                 timeout=dt.timedelta(seconds=seconds + settings.hold_margin_seconds),
             )
         except ledgers.InsufficientFunds:
-            return "INSUFFICIENT_FUNDS"
+            return "INSUFFICIENT_FUNDS" if account.plan == "prepaid" else "CREDIT_LIMIT_REACHED"
         call.hold_id = hold.id
+    call.max_duration_seconds, call.hold_amount = seconds, to_minor(amount)
     return None
-
-
-class _Refused(Exception):
-    """Raised inside the reservation's savepoint so that a refused call leaves no hold behind."""
-
-    def __init__(self, code: str) -> None:
-        self.code = code
 
 
 def _decide(session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest, call: Call) -> None:
@@ -199,25 +214,15 @@ def _decide(session: Session, settings: Settings, ctx: _Context, req: AuthorizeR
     if code is None:
         assert ctx.tariff is not None
         _snapshot(call, ctx.tariff)
-        try:
-            with session.begin_nested():
-                refused = _reserve(session, settings, ctx, call)
-                if refused is not None:
-                    raise _Refused(refused)
-        except _Refused as exc:
-            code = exc.code
+        code = _reserve(session, settings, ctx, call)
     if code is None:
         call.authorized, call.state, call.code = True, "authorized", decisions.AUTHORIZED
         call.monitored = not (ctx.approved is not None and ctx.approved.privileged)
     else:
-        _reject(call, code)
+        call.authorized, call.state, call.code = False, "rejected", code
+        call.max_duration_seconds, call.monitored, call.hold_id, call.hold_amount = 0, True, None, None
     other = ctx.account.provider if ctx.account is not None else ""
     call.message = decisions.message(call.code, provider=settings.provider_name, other=other)
-
-
-def _reject(call: Call, code: str) -> None:
-    call.authorized, call.state, call.code = False, "rejected", code
-    call.max_duration_seconds, call.monitored, call.hold_id, call.hold_amount = 0, True, None, None
 
 
 def _snapshot(call: Call, tariff: Tariff) -> None:
@@ -227,11 +232,25 @@ def _snapshot(call: Call, tariff: Tariff) -> None:
     call.rounding = tariff.rounding.value
 
 
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_CALL_COLUMNS = [c.key for c in Call.__table__.columns if c.key != "id"]
+
+
+def _insert_once(session: Session, call: Call) -> int | None:
+    """Insert the call unless its call id exists (a concurrent duplicate); its id, or None."""
+    insert = _INSERTS[session.get_bind().dialect.name]
+    values = {name: getattr(call, name) for name in _CALL_COLUMNS}
+    return session.execute(
+        insert(Call).values(**values).on_conflict_do_nothing(index_elements=["call_id"]).returning(Call.id)
+    ).scalar()
+
+
 def authorize(session: Session, settings: Settings, catalog: Catalog, req: AuthorizeRequest) -> Call:
     """Decide whether the call may go through, and for how long; hold the money it may cost.
 
-    The same ``call_id`` again returns the stored decision and places nothing twice: the call row
-    is claimed first (a unique key), so a concurrent duplicate waits for the first and returns it.
+    The same ``call_id`` again returns the stored decision and places nothing twice. Two identical
+    requests at once queue on the account's lock: the second finds the first's hold under the
+    same idempotency key (or the call row on insert) and answers with the first's decision.
     """
     facility = catalog.facility(req.facility)
     if facility is None:
@@ -240,21 +259,33 @@ def authorize(session: Session, settings: Settings, catalog: Catalog, req: Autho
     if existing is None:
         call = Call(call_id=req.call_id, facility_id=facility.id, person_ref=req.person, number=req.to,
                     requested_at=req.requested_at, created_at=utcnow(), authorized=False, code="", message="",
-                    state="rejected", max_duration_seconds=0, monitored=True)
+                    state="rejected", max_duration_seconds=0, monitored=True, charge_note="")
         try:
-            with session.begin_nested():
-                session.add(call)
-        except IntegrityError:
-            existing = session.scalar(select(Call).where(Call.call_id == req.call_id))
-            if existing is None:
-                raise
-        else:
             _decide(session, settings, _Context(facility=facility), req, call)
-            session.flush()
+            call_id = _insert_once(session, call)
+        except ledgers.IdempotencyConflict:
+            call_id = None  # a duplicate request holding for the same call id won the race
+        if call_id is not None:
+            call.id = call_id
             return call
+        existing = session.scalar(select(Call).where(Call.call_id == req.call_id))
+        if existing is None:
+            raise CallIdConflict(f"The call id {req.call_id!r} is being used by another request.")
     if not _same_request(existing, req, facility.id):
         raise CallIdConflict(f"The call id {req.call_id!r} was already used for a different call.")
     return existing
+
+
+_house_ids: dict[tuple[str, str, str], int] = {}
+
+
+def house_account_id(session: Session, name: str, currency: str) -> int:
+    """A house account's id, remembered per database: house accounts never change once made."""
+    bind = session.get_bind()
+    key = (str(bind.engine.url), name, currency)
+    if key not in _house_ids:
+        _house_ids[key] = ledgers.house_account(session, name, currency).id
+    return _house_ids[key]
 
 
 # --- the announcement: accept or block -----------------------------------------------------
@@ -293,10 +324,12 @@ def block_at_announcement(session: Session, call_id: str, at: dt.datetime, scope
 
 def release_hold(session: Session, call: Call) -> None:
     """Void the call's hold if it is still open (an expired one was released already)."""
-    if call.hold_id is None or ledgers.is_resolved(session, call.hold_id):
+    if call.hold_id is None:
         return
     try:
         ledgers.void(session, call.hold_id, idempotency_key=f"call:{call.call_id}:void")
+    except ledgers.HoldAlreadyResolved:
+        pass
     except ledgers.HoldExpired:
         ledgers.expire_holds(session)
 

@@ -14,15 +14,17 @@ from moneyed import Money
 from sqlalchemy.orm import Session
 
 import ledgers
-from billing.accounts import services as accounts
 from billing.accounts.models import CalledPartyAccount
 from billing.calls.models import END_REASONS, Call
-from billing.calls.services import CallNotActive, get_call, record_incident, snapshot_tariff
+from billing.calls.services import CallNotActive, call_for_settlement, record_incident, snapshot_tariff
 from billing.config import Settings
 from billing.errors import InvalidParameter
 from ledgers.base import utcnow
 from ledgers.locks import lock_balance
 from rating import charge, format_amount, from_minor, to_minor
+
+#: How stale ``last_activity_at`` may be before a call refreshes it (saves a write per call).
+ACTIVITY_RESOLUTION = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,43 +43,54 @@ def billable_seconds(call: Call, ended_at: dt.datetime, end_reason: str, grace_s
     return seconds, ""
 
 
-def _settle(session: Session, call: Call, amount: Money, account: CalledPartyAccount) -> None:
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    transfer_id: int | None  # the journal row that booked the charge, if any
+    collected: Money  # what the call was charged (less than rated only after a lapsed hold)
+    note: str = ""
+
+
+def _settle(session: Session, call: Call, amount: Money, account: CalledPartyAccount) -> _Settled:
     """Post ``amount`` from the hold (releasing the rest), or book it directly if the hold lapsed."""
-    if call.hold_id is not None and not ledgers.is_resolved(session, call.hold_id):
+    if call.hold_id is not None:
         try:
             if amount.amount == 0:
                 ledgers.void(session, call.hold_id, idempotency_key=f"call:{call.call_id}:void")
-            else:
-                call.charge_transfer_id = ledgers.post(
-                    session, call.hold_id, amount=amount, idempotency_key=f"call:{call.call_id}:settle").id
-            return
-        except ledgers.HoldExpired:
+                return _Settled(None, amount)
+            posted = ledgers.post(session, call.hold_id, amount=amount,
+                                  idempotency_key=f"call:{call.call_id}:settle")
+            return _Settled(posted.id, amount)
+        except ledgers.HoldAlreadyResolved:  # the expiry job released it first
+            pass
+        except ledgers.HoldExpired:  # past its timeout, not yet released by the job
             ledgers.expire_holds(session)
     if amount.amount == 0:
-        return
-    _settle_without_hold(session, call, amount, account)
+        return _Settled(None, amount)
+    return _settle_without_hold(session, call, amount, account)
 
 
-def _settle_without_hold(session: Session, call: Call, amount: Money, account: CalledPartyAccount) -> None:
+def _settle_without_hold(session: Session, call: Call, amount: Money, account: CalledPartyAccount) -> _Settled:
     """The hold expired before the platform reported the end (a very late completion).
 
     A prepaid family is charged at most what its balance still holds; the rest is forgiven and noted.
     """
     assert account.ledger_account_id is not None
+    note = ""
     if account.plan == "prepaid":
         available = lock_balance(session, account.ledger_account_id).available
         collectible = max(available, from_minor(0, account.currency))
         if collectible < amount:
-            call.charge_note = (f"completed after its hold expired; {format_amount(amount - collectible)} "
-                                "could not be collected and was forgiven")
+            note = (f"completed after its hold expired; {format_amount(amount - collectible)} could not be "
+                    "collected and was forgiven")
             amount = collectible
-    if amount.amount > 0:
-        revenue = ledgers.house_account(session, "call_revenue", account.currency)
-        call.charge_transfer_id = ledgers.transfer(
-            session, debit=account.ledger_account_id, credit=revenue.id, amount=amount,
-            idempotency_key=f"call:{call.call_id}:late-charge", purpose="call_charge",
-            reference=f"call:{call.call_id}").id
-    call.charge = to_minor(amount)
+    if amount.amount == 0:
+        return _Settled(None, amount, note)
+    revenue = ledgers.house_account(session, "call_revenue", account.currency)
+    booked = ledgers.transfer(
+        session, debit=account.ledger_account_id, credit=revenue.id, amount=amount,
+        idempotency_key=f"call:{call.call_id}:late-charge", purpose="call_charge",
+        reference=f"call:{call.call_id}")
+    return _Settled(booked.id, amount, note)
 
 
 def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.datetime, end_reason: str) -> Completion:
@@ -85,8 +98,7 @@ def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.da
     if end_reason not in END_REASONS:
         raise InvalidParameter(f"'end_reason' must be one of {', '.join(END_REASONS)}.",
                                details={"field": "end_reason"})
-    call = get_call(session, call_id, for_update=True)
-    account = session.get(CalledPartyAccount, call.account_id) if call.account_id else None
+    call, account = call_for_settlement(session, call_id)
     if call.state in ("completed", "blocked"):
         return Completion(call, _balance_after(session, account))
     if call.state == "rejected":
@@ -95,24 +107,25 @@ def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.da
         raise InvalidParameter("'ended_at' is before the call was accepted.", details={"field": "ended_at"})
     if ended_at < call.requested_at:
         raise InvalidParameter("'ended_at' is before the call was requested.", details={"field": "ended_at"})
-    seconds, note = billable_seconds(call, ended_at, end_reason, settings.dropped_call_grace_seconds)
-    amount = charge(snapshot_tariff(call), seconds)
-    call.charge = to_minor(amount)
-    call.billable_seconds, call.charge_note = seconds, note
     assert account is not None
-    _settle(session, call, amount, account)
+    seconds, note = billable_seconds(call, ended_at, end_reason, settings.dropped_call_grace_seconds)
+    settled = _settle(session, call, charge(snapshot_tariff(call), seconds), account)
+    # The call row is written once, at the end (the ledger's savepoints would flush it earlier).
+    call.billable_seconds, call.charge = seconds, to_minor(settled.collected)
+    call.charge_transfer_id, call.charge_note = settled.transfer_id, settled.note or note
     if end_reason == "three_way_detected":
         record_incident(session, call, ended_at)
-    if seconds > 0:
-        account.last_activity_at = utcnow()
+    if seconds > 0 and account.last_activity_at < utcnow() - ACTIVITY_RESOLUTION:
+        account.last_activity_at = utcnow()  # the 180-day inactivity clock needs no finer grain
     call.state, call.ended_at, call.end_reason, call.completed_at = "completed", ended_at, end_reason, utcnow()
     return Completion(call, _balance_after(session, account))
 
 
 def _balance_after(session: Session, account: CalledPartyAccount | None) -> Money | None:
-    if account is None or account.plan != "prepaid":
+    if account is None or account.plan != "prepaid" or account.ledger_account_id is None:
         return None
-    return accounts.standing(session, account).available_balance
+    # The row is already locked by this transaction's ledger write (or free to lock): one read.
+    return lock_balance(session, account.ledger_account_id).available
 
 
 def charge_money(call: Call) -> Money:

@@ -59,10 +59,9 @@ def _iso(value: Any) -> str | None:
 
 
 def call_json(call: Call) -> dict[str, Any]:
-    facility = session().get(Facility, call.facility_id)
     body = decision_json(call)
     body.update({
-        "facility": facility.code if facility else None,
+        "facility": catalog().code_of(call.facility_id),
         "person": call.person_ref,
         "to": call.number,
         "state": call.state,

@@ -43,6 +43,9 @@ class Catalog:
     def facility(self, code: str) -> FacilityRates | None:
         return self.facilities.get(code)
 
+    def code_of(self, facility_id: int) -> str | None:
+        return next((f.code for f in self.facilities.values() if f.id == facility_id), None)
+
 
 def load_catalog(session: Session) -> Catalog:
     version = session.scalar(select(RateCatalogVersion.version).where(RateCatalogVersion.id == 1)) or 0
