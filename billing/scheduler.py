@@ -21,6 +21,7 @@ from sqlalchemy import text
 from billing.calls.services import expire_abandoned
 from billing.config import Settings
 from billing.db import Database
+from billing.payments import janitor
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,10 @@ def _expire_calls(db: Database, _settings: Settings) -> object:
         return expire_abandoned(session)
 
 
-JOBS: list[Job] = [Job("expire-abandoned-calls", _expire_calls, "interval", {"seconds": 60})]
+JOBS: list[Job] = [
+    Job("expire-abandoned-calls", _expire_calls, "interval", {"seconds": 60}),
+    Job("payments-janitor", janitor.scheduled, "interval", {"minutes": 5}),
+]
 
 
 def build_scheduler(db: Database, settings: Settings) -> BlockingScheduler:

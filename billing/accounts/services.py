@@ -157,6 +157,8 @@ def set_status(session: Session, account: CalledPartyAccount, status: str, reaso
         raise InvalidParameter(f"'status' must be one of {', '.join(STATUSES)}.", details={"field": "status"})
     if account.status == "closed" and status != "closed":
         raise Conflict("A closed account cannot be reopened; open a new one.")
+    if status == "closed" and account.status != "closed":
+        _check_nothing_left(session, account)
     before = account.status
     account.status, account.status_reason = status, reason
     if status == "closed":
@@ -165,6 +167,25 @@ def set_status(session: Session, account: CalledPartyAccount, status: str, reaso
             row.removed_at = utcnow()
         session.expire(account, ["numbers"])
     return before
+
+
+class MoneyLeftOnAccount(Conflict):
+    """An account that still holds or owes money can't simply be closed."""
+
+    code = "MONEY_LEFT_ON_ACCOUNT"
+
+
+def _check_nothing_left(session: Session, account: CalledPartyAccount) -> None:
+    """Closing must not swallow a family's money: refund (or collect) first."""
+    s = standing(session, account)
+    if s.pending.amount > 0:
+        raise MoneyLeftOnAccount("A call is in progress on this account; close it after the call ends.")
+    if s.available_balance is not None and s.available_balance.amount > 0:
+        raise MoneyLeftOnAccount(
+            f"The account still holds {format_amount(s.available_balance)}: close it with "
+            f"POST /v1/accounts/{account.id}/close, which refunds the balance.")
+    if s.amount_due is not None and s.amount_due.amount > 0:
+        raise MoneyLeftOnAccount(f"The account still owes {format_amount(s.amount_due)}.")
 
 
 def set_credit_limit(account: CalledPartyAccount, limit: Decimal) -> int | None:
