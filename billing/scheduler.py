@@ -37,9 +37,9 @@ class Job:
     trigger_args: dict[str, int]
 
 
-def _expire_calls(db: Database, _settings: Settings) -> object:
+def _expire_calls(db: Database, settings: Settings) -> object:
     with db.unit_of_work() as session:
-        return expire_abandoned(session)
+        return expire_abandoned(session, settings)
 
 
 JOBS: list[Job] = [

@@ -71,6 +71,8 @@ class Call(Base):
     #: Why a connected call was not charged (e.g. dropped by the system within the grace period).
     charge_note: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The prepaid balance right after completion (minor units): a repeated completion answers it.
+    balance_after: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Incident(Base):

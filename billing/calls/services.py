@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from moneyed import Money
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -32,6 +32,7 @@ from billing.people import services as people
 from billing.people.models import ApprovedNumber, LivingUnit, Person
 from ledgers.base import utcnow
 from ledgers.locks import lock_balance
+from ledgers.models import Transfer
 from rating import (
     Jurisdiction,
     NoTariff,
@@ -185,7 +186,7 @@ def _reserve(session: Session, settings: Settings, ctx: _Context, call: Call) ->
     limit = min(ctx.facility.max_call_seconds or settings.max_call_seconds, ctx.window_seconds)
     spendable = _spendable(session, account)
     seconds = max_billable_seconds(tariff, spendable, limit=limit) if spendable.amount > 0 else 0
-    if seconds <= 0 and tariff.per_minute > 0:
+    if seconds <= 0 and not tariff.is_free:
         return "INSUFFICIENT_FUNDS" if account.plan == "prepaid" else "CREDIT_LIMIT_REACHED"
     if seconds <= 0:  # a free call is limited by time alone
         seconds = limit
@@ -319,6 +320,9 @@ def block_at_announcement(session: Session, call_id: str, at: dt.datetime, scope
     release_hold(session, call)
     call.state, call.ended_at, call.end_reason = "blocked", at, "not_accepted"
     call.billable_seconds, call.charge, call.completed_at = 0, 0, utcnow()
+    account = session.get(CalledPartyAccount, call.account_id) if call.account_id else None
+    if account is not None and account.plan == "prepaid" and account.ledger_account_id is not None:
+        call.balance_after = to_minor(lock_balance(session, account.ledger_account_id).available)
     return call, block.id
 
 
@@ -331,7 +335,7 @@ def release_hold(session: Session, call: Call) -> None:
     except ledgers.HoldAlreadyResolved:
         pass
     except ledgers.HoldExpired:
-        ledgers.expire_holds(session)
+        expire_abandoned(session)
 
 
 def record_incident(session: Session, call: Call, at: dt.datetime) -> None:
@@ -340,18 +344,26 @@ def record_incident(session: Session, call: Call, at: dt.datetime) -> None:
                              person_id=call.person_id, number=call.number, occurred_at=at, created_at=utcnow()))
 
 
-def expire_abandoned(session: Session, *, now: dt.datetime | None = None) -> int:
+def expire_abandoned(session: Session, settings: Settings | None = None, *, now: dt.datetime | None = None) -> int:
     """Release the holds of calls that never completed; mark those calls expired.
 
     A hold times out ``max duration + HOLD_MARGIN_SECONDS`` after it was placed (server clock),
-    so an abandoned call can't lock a family's money. Returns how many calls were expired.
+    so an abandoned call can't lock a family's money. A call is marked expired whoever released its
+    hold (this job, the ledger's own expiry command, or a late completion of another call), and a
+    call that held nothing (a free call) expires on the same clock. Returns how many were expired.
     """
-    expired = ledgers.expire_holds(session, now=now)
-    hold_ids = [t.pending_id for t in expired]
-    if not hold_ids:
-        return 0
+    moment = now or utcnow()
+    ledgers.expire_holds(session, now=moment)
+    open_states = ("authorized", "accepted")
+    lapsed_hold = exists().where(Transfer.pending_id == Call.hold_id, Transfer.kind == "expire_pending")
     result = session.execute(
-        update(Call).where(Call.hold_id.in_(hold_ids), Call.state.in_(("authorized", "accepted")))
-        .values(state="expired")
+        update(Call).where(Call.state.in_(open_states), Call.hold_id.is_not(None), lapsed_hold)
+        .values(state="expired").execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    count = int(result.rowcount)  # type: ignore[attr-defined]
+    margin = (settings or Settings(demo=True)).hold_margin_seconds
+    for call in session.scalars(select(Call).where(Call.state.in_(open_states), Call.hold_id.is_(None))):
+        if call.created_at + dt.timedelta(seconds=call.max_duration_seconds + margin) <= moment:
+            call.state = "expired"
+            count += 1
+    return count

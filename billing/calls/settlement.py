@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 import ledgers
 from billing.accounts.models import CalledPartyAccount
 from billing.calls.models import END_REASONS, Call
-from billing.calls.services import CallNotActive, call_for_settlement, record_incident, snapshot_tariff
+from billing.calls.services import (
+    CallNotActive,
+    call_for_settlement,
+    expire_abandoned,
+    record_incident,
+    snapshot_tariff,
+)
 from billing.config import Settings
 from billing.errors import InvalidParameter
 from ledgers.base import utcnow
@@ -63,7 +69,7 @@ def _settle(session: Session, call: Call, amount: Money, account: CalledPartyAcc
         except ledgers.HoldAlreadyResolved:  # the expiry job released it first
             pass
         except ledgers.HoldExpired:  # past its timeout, not yet released by the job
-            ledgers.expire_holds(session)
+            expire_abandoned(session)
     if amount.amount == 0:
         return _Settled(None, amount)
     return _settle_without_hold(session, call, amount, account)
@@ -99,8 +105,10 @@ def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.da
         raise InvalidParameter(f"'end_reason' must be one of {', '.join(END_REASONS)}.",
                                details={"field": "end_reason"})
     call, account = call_for_settlement(session, call_id)
-    if call.state in ("completed", "blocked"):
-        return Completion(call, _balance_after(session, account))
+    if call.state in ("completed", "blocked"):  # a repeat: answer what the first completion answered
+        stored = None if call.balance_after is None else from_minor(call.balance_after, account.currency if account
+                                                                   else "USD")
+        return Completion(call, stored)
     if call.state == "rejected":
         raise CallNotActive("The call was not authorized, so there is nothing to complete.")
     if call.accepted_at is not None and ended_at < call.accepted_at:
@@ -118,7 +126,9 @@ def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.da
     if seconds > 0 and account.last_activity_at < utcnow() - ACTIVITY_RESOLUTION:
         account.last_activity_at = utcnow()  # the 180-day inactivity clock needs no finer grain
     call.state, call.ended_at, call.end_reason, call.completed_at = "completed", ended_at, end_reason, utcnow()
-    return Completion(call, _balance_after(session, account))
+    after = _balance_after(session, account)
+    call.balance_after = None if after is None else to_minor(after)
+    return Completion(call, after)
 
 
 def _balance_after(session: Session, account: CalledPartyAccount | None) -> Money | None:

@@ -14,7 +14,7 @@ from billing.config import Settings
 from billing.errors import InvalidParameter
 from billing.facilities.models import Facility
 from billing.facilities.services import get_facility
-from billing.facilities.views import quote_payload
+from billing.facilities.views import quote_json, quote_options, quote_payload
 from billing.http import get_choice, get_datetime, json_body, req_str
 from billing.web import catalog, requires, session
 from rating import format_amount, from_minor, normalize_number
@@ -112,10 +112,13 @@ def quote(call_id: str) -> Response:
     if not isinstance(data, dict):
         raise InvalidParameter("The request body must be a JSON object.")
     call = services.get_call(session(), call_id)
-    facility = session().get(Facility, call.facility_id)
-    assert facility is not None
     cat = catalog()
-    rates = cat.facility(facility.code)
+    code = cat.code_of(call.facility_id)
+    assert code is not None
+    if call.per_minute is not None:  # the rate this call will be charged, whatever changed since
+        minutes, lang = quote_options(data)
+        return jsonify(quote_json(code, call.number, services.snapshot_tariff(call), minutes, lang))
+    rates = cat.facility(code)
     assert rates is not None
     return jsonify(quote_payload(rates, {**data, "to": call.number}, call.requested_at, cat))
 

@@ -21,6 +21,7 @@ from rating import (
     InvalidNumber,
     Jurisdiction,
     Rounding,
+    Tariff,
     format_amount,
     jurisdiction_for,
     normalize_number,
@@ -45,10 +46,20 @@ def _facility_rates(code: str | None, cat: Catalog | None = None) -> FacilityRat
 
 def _price(facility: FacilityRates, to: str, minutes: int, lang: str, on: dt.date) -> dict[str, Any]:
     jurisdiction = jurisdiction_for(facility.state, to)
-    tariff = select_tariff(facility.tariffs, jurisdiction, to, on)
+    return quote_json(facility.code, to, select_tariff(facility.tariffs, jurisdiction, to, on), minutes, lang)
+
+
+def quote_options(args: dict[str, Any]) -> tuple[int, str]:
+    """``minutes`` (1–1440, default 15) and ``lang`` (en or es) of a quote request."""
+    minutes = get_int(args, "minutes", default=15, minimum=1, maximum=1440)
+    return minutes, get_choice(args, "lang", LANGUAGES, default="en")
+
+
+def quote_json(facility_code: str, to: str, tariff: Tariff, minutes: int, lang: str) -> dict[str, Any]:
+    """The quote contract (``GET /v1/quote`` and a call's announcement quote) for one tariff."""
     q = quote(tariff, minutes, lang)
     return {
-        "facility": facility.code,
+        "facility": facility_code,
         "to": to,
         "jurisdiction": q.jurisdiction.value,
         "currency": q.currency,
@@ -98,8 +109,7 @@ def quote_payload(facility: FacilityRates, args: dict[str, Any], at: dt.datetime
         raise InvalidParameter("'to' must be a string.", details={"field": "to"})
     if len(raw_to) > 40:
         raise InvalidNumber("'to' is too long to be a phone number.")
-    minutes = get_int(args, "minutes", default=15, minimum=1, maximum=1440)
-    lang = get_choice(args, "lang", LANGUAGES, default="en")
+    minutes, lang = quote_options(args)
     on = (at or utcnow()).astimezone(facility.timezone).date()
     return _memo.get((cat or catalog()).version, facility, raw_to, minutes=minutes, lang=lang, on=on)
 

@@ -177,6 +177,8 @@ def find_approved(session: Session, person_id: int, number: str) -> ApprovedNumb
 def add_number(session: Session, person: Person, number: str, *, contact_name: str, actor: str,
                list_size: int) -> ApprovedNumber:
     """Add a number to the approved list; refused past the facility's list size."""
+    # Lock the person: two staff adding numbers at once must not both fit under the bound.
+    session.execute(select(Person.id).where(Person.id == person.id).with_for_update())
     if find_approved(session, person.id, number) is not None:
         raise AlreadyExists(f"{number} is already on the approved list.")
     count = session.scalar(select(func.count()).select_from(ApprovedNumber).where(
