@@ -10,6 +10,10 @@ it in another. Scenarios, run one after the other for ``--seconds`` each:
 - ``shared``: every client's holds credit ``house:call_revenue:USD`` (the normal case). A house
   account is never locked or updated, so this should run as fast as ``distinct``.
 
+The two alternate in order from round to round (the second run of a pair tends to be slower:
+autovacuum and checkpoints catch up with the first), and ``--rounds`` (default 3) medians are
+reported, since the machine may be shared.
+
 Then ``pgbench -b tpcb-like`` (scale 1, ``-c N -j N -T seconds``) measures the database's own
 limit with the same client counts, in a scratch database. A hold + post pair counts as **two**
 transactions when compared with pgbench's tps. Without ``--database-url`` a fresh ``bench_ledger``
@@ -58,7 +62,7 @@ class Result:
         return 2 * self.pairs_per_second  # a hold and a post: two transactions
 
 
-def prepare(url: str, clients: int, tag: str) -> list[tuple[int, int]]:
+def prepare(url: str, clients: int, tag: str, *, shared: bool) -> list[tuple[int, int]]:
     """(customer, revenue) account ids per client: funded prepaid accounts and revenue accounts."""
     db = Database(url)
     pairs = []
@@ -66,7 +70,7 @@ def prepare(url: str, clients: int, tag: str) -> list[tuple[int, int]]:
         house = ledgers.ensure_house_accounts(s, "USD")
         for i in range(clients):
             family = ledgers.open_customer_account(s, code=f"bench:{tag}:family:{i}", kind="prepaid", currency="USD")
-            revenue = house["call_revenue"] if tag == "shared" else ledgers.create_account(
+            revenue = house["call_revenue"] if shared else ledgers.create_account(
                 s, code=f"bench:{tag}:revenue:{i}", type=ledgers.AccountType.REVENUE, currency="USD",
                 keeps_balance=False)
             s.flush()
@@ -77,8 +81,20 @@ def prepare(url: str, clients: int, tag: str) -> list[tuple[int, int]]:
     return pairs
 
 
-def client(url: str, customer: int, revenue: int, name: str, seconds: float, barrier: Barrier) -> list[float]:
+@dataclass(frozen=True)
+class Job:
+    """One client's work: its accounts, the name its idempotency keys start with, and how long."""
+
+    url: str
+    customer: int
+    revenue: int
+    name: str
+    seconds: float
+
+
+def client(job: Job, barrier: Barrier) -> list[float]:
     """Hold + post pairs until the time is up; returns each pair's latency in seconds."""
+    url, customer, revenue, name, seconds = job.url, job.customer, job.revenue, job.name, job.seconds
     db = Database(url)
     hold_amount, charge = money("5.00"), money("1.37")
     with db.sessions() as s:
@@ -104,20 +120,17 @@ def client(url: str, customer: int, revenue: int, name: str, seconds: float, bar
     return latencies
 
 
-def _client_process(url: str, customer: int, revenue: int, name: str, seconds: float, barrier: Barrier,
-                    results: Queue[list[float]]) -> None:
-    results.put(client(url, customer, revenue, name, seconds, barrier))
+def _client_process(job: Job, barrier: Barrier, results: Queue[list[float]]) -> None:
+    results.put(client(job, barrier))
 
 
-def run_ledger(url: str, scenario: str, clients: int, seconds: float) -> Result:
-    accounts = prepare(url, clients, f"{scenario}{clients}")
+def run_ledger(url: str, scenario: str, clients: int, seconds: float, tag: str) -> Result:
+    name = f"{scenario}{clients}{tag}"
+    accounts = prepare(url, clients, name, shared=scenario == "shared")
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(clients), ctx.Queue()
-    processes = [
-        ctx.Process(target=_client_process,
-                    args=(url, customer, revenue, f"{scenario}{clients}:{i}", seconds, barrier, results))
-        for i, (customer, revenue) in enumerate(accounts)
-    ]
+    jobs = [Job(url, customer, revenue, f"{name}:{i}", seconds) for i, (customer, revenue) in enumerate(accounts)]
+    processes = [ctx.Process(target=_client_process, args=(job, barrier, results)) for job in jobs]
     for p in processes:
         p.start()
     latencies = [lat for _ in processes for lat in results.get(timeout=seconds + 120)]
@@ -127,14 +140,14 @@ def run_ledger(url: str, scenario: str, clients: int, seconds: float) -> Result:
     return Result(scenario, clients, len(latencies), seconds, 1000 * cuts[49], 1000 * cuts[98])
 
 
-def run_pgbench(url: str, clients: int, seconds: int) -> float:
-    """pgbench's tps (tpcb-like, scale 1) on a scratch database next to ``url``'s."""
+def run_pgbench(clients: int, seconds: int) -> float:
+    """pgbench's tps (tpcb-like, scale 1, ``-c N -j N``) on a fresh scratch database."""
     scratch = make_url(fresh_postgres("bench_pgbench"))
     args = ["-h", scratch.host or "127.0.0.1", "-p", str(scratch.port or 5432), "-U", scratch.username or "postgres"]
     subprocess.run(["pgbench", *args, "-i", "-q", scratch.database or ""], check=True, capture_output=True)
     done = subprocess.run(
         ["pgbench", *args, "-b", "tpcb-like", "-c", str(clients), "-j", str(clients), "-T", str(seconds),
-         scratch.database or ""], capture_output=True, text=True,
+         scratch.database or ""], capture_output=True, text=True, check=False,
     )
     if done.returncode:
         raise RuntimeError(f"pgbench failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -150,6 +163,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--clients", default="1,8", help="client counts, comma-separated")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, alternating ledger and pgbench; "
+                        "medians are reported (the machine may be shared)")
     args = parser.parse_args()
     url = args.database_url or fresh_postgres("bench_ledger")
     if not args.database_url:
@@ -157,28 +172,39 @@ def main() -> None:
         upgrade_database(db)
         db.dispose()
     counts = [int(c) for c in args.clients.split(",")]
-    results = [run_ledger(url, "distinct", n, args.seconds) for n in counts]
-    results += [run_ledger(url, "shared", n, args.seconds) for n in counts if n > 1]
-    pgbench = {n: run_pgbench(url, n, args.seconds) for n in counts}
-    print_table(results, pgbench, args.seconds)
+    ledger: dict[tuple[str, int], list[Result]] = {}
+    pgbench: dict[int, list[float]] = {}
+    for r in range(args.rounds):
+        for n in counts:
+            scenarios = ("distinct", "shared") if n > 1 else ("distinct",)
+            for scenario in scenarios if r % 2 == 0 else scenarios[::-1]:  # alternate: no order bias
+                result = run_ledger(url, scenario, n, args.seconds, f"r{r}")
+                ledger.setdefault((scenario, n), []).append(result)
+                print(f"round {r + 1}: {scenario} x{n}: {result.tx_per_second:.0f} tx/s", flush=True)
+            pgbench.setdefault(n, []).append(run_pgbench(n, args.seconds))
+            print(f"round {r + 1}: pgbench x{n}: {pgbench[n][-1]:.0f} tps", flush=True)
+    print_table(ledger, {n: statistics.median(v) for n, v in pgbench.items()}, args)
     with Database(url).sessions() as s:
         report = ledgers.verify(s)
     print(f"\nverify after the run: {'OK' if report.ok else 'BROKEN'}; {dict(report.counts)}")
 
 
-def print_table(results: list[Result], pgbench: dict[int, float], seconds: int) -> None:
-    print(f"\nLedger: hold + post pairs, {seconds} s per row (one pair = 2 transactions)\n")
+def print_table(ledger: dict[tuple[str, int], list[Result]], pgbench: dict[int, float],
+                args: argparse.Namespace) -> None:
+    print(f"\nLedger: hold + post pairs; median of {args.rounds} round(s) of {args.seconds} s "
+          "(one pair = 2 transactions)\n")
     print(f"{'scenario':<10}{'clients':>8}{'pairs/s':>10}{'ledger tx/s':>13}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'pgbench tps':>13}{'ratio':>7}")
-    for r in results:
-        base = pgbench[r.clients]
-        print(f"{r.scenario:<10}{r.clients:>8}{r.pairs_per_second:>10.0f}{r.tx_per_second:>13.0f}"
-              f"{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{base:>13.0f}{r.tx_per_second / base:>7.2f}")
-    by = {(r.scenario, r.clients): r for r in results}
-    for n in sorted({r.clients for r in results if r.scenario == "shared"}):
-        shared, distinct = by[("shared", n)], by[("distinct", n)]
-        change = shared.tx_per_second / distinct.tx_per_second - 1
-        print(f"\nshared call_revenue vs distinct revenue accounts, {n} clients: {change:+.1%}")
+    median_tx = {}
+    for (scenario, n), runs in ledger.items():
+        mid = sorted(runs, key=lambda r: r.tx_per_second)[len(runs) // 2]
+        median_tx[(scenario, n)] = mid.tx_per_second
+        print(f"{scenario:<10}{n:>8}{mid.pairs_per_second:>10.0f}{mid.tx_per_second:>13.0f}"
+              f"{mid.p50_ms:>9.2f}{mid.p99_ms:>9.2f}{pgbench[n]:>13.0f}{mid.tx_per_second / pgbench[n]:>7.2f}")
+    for (scenario, n), tx in median_tx.items():
+        if scenario == "shared":
+            change = tx / median_tx[("distinct", n)] - 1
+            print(f"\nshared call_revenue vs distinct revenue accounts, {n} clients: {change:+.1%}")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "UNKNOWN_ACCOUNT": 404,
     "UNKNOWN_TRANSFER": 404,
     "INVALID_AMOUNT": 400,
+    "LEDGER_BUSY": 503,  # a lock or serialization conflict outlasted the ledger's retries: retry
+    "NOT_REVERSIBLE": 409,
+    "ACCOUNT_CONFLICT": 409,
 }
 
 

@@ -61,3 +61,26 @@ class InvalidAmount(LedgerError):
     """The amount is not positive, exceeds the hold, or is not in whole minor units."""
 
     code = "INVALID_AMOUNT"
+
+
+class NotReversible(LedgerError):
+    """Only posted movements (single transfers and posts) can be reversed; a hold is voided."""
+
+    code = "NOT_REVERSIBLE"
+
+
+class AccountConflict(LedgerError):
+    """An account with that code already exists with a different type, kind or currency."""
+
+    code = "ACCOUNT_CONFLICT"
+
+
+class LedgerBusy(LedgerError):
+    """The database kept reporting a deadlock or serialization failure; retry the unit of work.
+
+    The ledger retries such errors itself inside a savepoint; this is raised only when a lock
+    cycle involves locks the caller's transaction took before calling the ledger, which no retry
+    inside that transaction can break.
+    """
+
+    code = "LEDGER_BUSY"

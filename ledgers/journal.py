@@ -1,0 +1,276 @@
+"""Writing the journal: the one code path that inserts transfers and moves cached balances.
+
+``write`` does, inside a SAVEPOINT (the SQL itself is in ``ledgers.statements``):
+
+1. lock the *customer* accounts the transfer touches (``SELECT … FOR NO KEY UPDATE``, in id order,
+   one statement) — never a house account, which no call may wait on;
+2. check the guards against the locked rows;
+3. insert the journal row with ``ON CONFLICT DO NOTHING`` (a used idempotency key, or a hold
+   that is already resolved, inserts nothing and is reported as such);
+4. add the row's effect to the customer accounts' cached balances.
+
+``FOR NO KEY UPDATE`` is the row lock PostgreSQL's own UPDATE takes: it excludes every other
+ledger writer of that account but not the foreign-key checks of unrelated inserts. SQLite ignores
+it; there ``BEGIN IMMEDIATE`` already holds the database's write lock. A deadlock or
+serialization failure is retried inside the savepoint and never reaches the caller as such.
+
+``idempotent`` wraps an operation: if it fails with a ledger error while its key is already in
+the journal, the request was a replay (or lost a race to one) and the original is returned, or
+``IdempotencyConflict`` raised if its content differs. The common path pays no extra query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.orm.util import identity_key
+
+from ledgers.accounts import AccountRef
+from ledgers.balances import Sums
+from ledgers.base import utcnow
+from ledgers.errors import (
+    CurrencyMismatch,
+    HoldAlreadyResolved,
+    IdempotencyConflict,
+    InsufficientFunds,
+    LedgerBusy,
+    LedgerError,
+    UnknownAccount,
+)
+from ledgers.models import BALANCE_COLUMNS, RESOLUTION_KINDS, LedgerAccount, Transfer, TransferKind
+from ledgers.statements import Statements, statements_for
+
+__all__ = ["Request", "account_id", "find_by_key", "idempotent", "load_accounts", "matches_request", "write"]
+
+#: Attempts at a write that meets a deadlock or serialization failure before ``LedgerBusy``.
+MAX_ATTEMPTS = 3
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+
+_MAX_KEY, _MAX_PURPOSE, _MAX_REFERENCE = 200, 40, 200  # the columns' lengths
+_TRANSFER_MANAGER = manager_of_class(Transfer)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """The journal row a caller asks for (amounts in minor units)."""
+
+    kind: TransferKind
+    debit_id: int
+    credit_id: int
+    amount: int
+    currency: str
+    purpose: str
+    reference: str
+    idempotency_key: str
+    pending_id: int | None = None
+    reverses_id: int | None = None
+    timeout_at: dt.datetime | None = None
+    #: For a resolution: the hold's amount, which leaves the pending balances.
+    released: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 < len(self.idempotency_key) <= _MAX_KEY:
+            raise ValueError(f"an idempotency key is 1–{_MAX_KEY} characters")
+        if not 0 < len(self.purpose) <= _MAX_PURPOSE:
+            raise ValueError(f"a purpose is 1–{_MAX_PURPOSE} characters")
+        if len(self.reference) > _MAX_REFERENCE:
+            raise ValueError(f"a reference is at most {_MAX_REFERENCE} characters")
+
+    def matches(self, t: Transfer, *, compare_amount: bool = True) -> bool:
+        """Whether ``t`` is what this request would have written (timeouts aside)."""
+        return (
+            t.kind == self.kind
+            and t.debit_account_id == self.debit_id
+            and t.credit_account_id == self.credit_id
+            and (t.amount == self.amount or not compare_amount)
+            and t.currency == self.currency
+            and t.purpose == self.purpose
+            and t.reference == self.reference
+            and t.pending_id == self.pending_id
+            and t.reverses_id == self.reverses_id
+        )
+
+    def effect(self) -> tuple[int, int]:
+        """(posted, pending) change of both sides' balances."""
+        if self.kind is TransferKind.SINGLE:
+            return self.amount, 0
+        if self.kind is TransferKind.PENDING:
+            return 0, self.amount
+        if self.kind is TransferKind.POST_PENDING:
+            return self.amount, -self.released
+        return 0, -self.released  # void, expiry
+
+
+def load_accounts(
+    session: Session, debit: AccountRef, credit: AccountRef, currency: str
+) -> tuple[LedgerAccount, LedgerAccount]:
+    """Both accounts of a transfer (one query at most), checked to differ and to be in ``currency``."""
+    debit_id, credit_id = account_id(debit), account_id(credit)
+    if debit_id == credit_id:
+        raise ValueError("a transfer needs two different accounts")
+    known = {ref.id: ref for ref in (debit, credit) if isinstance(ref, LedgerAccount)}
+    for ref_id in (debit_id, credit_id):
+        cached = session.identity_map.get(identity_key(LedgerAccount, ref_id))
+        if ref_id not in known and isinstance(cached, LedgerAccount) and "currency" in cached.__dict__:
+            known[ref_id] = cached  # code, currency, type and flags never change (a trigger refuses it)
+    missing = [i for i in (debit_id, credit_id) if i not in known]
+    if missing:
+        known.update((a.id, a) for a in session.scalars(select(LedgerAccount).where(LedgerAccount.id.in_(missing))))
+    for ref_id in (debit_id, credit_id):
+        if ref_id not in known:
+            raise UnknownAccount(f"no ledger account with id {ref_id}")
+        if known[ref_id].currency != currency:
+            raise CurrencyMismatch(f"account {known[ref_id].code} is in {known[ref_id].currency}, not {currency}")
+    return known[debit_id], known[credit_id]
+
+
+def account_id(ref: AccountRef) -> int:
+    """The id of an account given as itself or its id."""
+    if isinstance(ref, LedgerAccount):
+        if ref.id is None:
+            raise ValueError(f"account {ref.code} is not in the database yet (flush the session first)")
+        return ref.id
+    if isinstance(ref, bool) or not isinstance(ref, int):
+        raise TypeError(f"an account is a LedgerAccount or its id, not {type(ref).__name__}")
+    return ref
+
+
+def matches_request(describe: Callable[[], Request], t: Transfer) -> bool:
+    """Whether the request ``describe`` builds is what ``t`` records (False if it is invalid)."""
+    try:
+        return describe().matches(t)
+    except LedgerError:
+        return False
+
+
+def find_by_key(session: Session, key: str) -> Transfer | None:
+    return session.scalars(select(Transfer).where(Transfer.idempotency_key == key)).first()
+
+
+def idempotent(
+    session: Session, key: str, matches: Callable[[Transfer], bool], action: Callable[[], Transfer]
+) -> Transfer:
+    """Run ``action``; if it fails while ``key`` is in the journal, answer as a replay."""
+    try:
+        return action()
+    except LedgerError as exc:
+        original = find_by_key(session, key)
+        if original is None:
+            raise
+        if matches(original):
+            return original
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was used for transfer {original.id} with different content"
+        ) from exc
+
+
+def write(session: Session, request: Request, accounts: tuple[LedgerAccount, LedgerAccount]) -> Transfer:
+    """Insert ``request``'s row and move the cached balances, atomically, in a savepoint."""
+    session.flush()  # what autoflush would do: the statements below bypass the ORM
+    statements = statements_for(session.connection())
+    attempt = 1
+    while True:
+        try:
+            row = _in_savepoint(statements, request, accounts)
+            break
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
+                raise
+            if attempt >= MAX_ATTEMPTS:
+                raise LedgerBusy(f"gave up after {attempt} attempts: {exc.orig}") from exc
+            attempt += 1
+    for account in accounts:
+        if account.keeps_balance and account in session:
+            session.expire(account, BALANCE_COLUMNS)  # the cached columns moved under it
+    return _as_transfer(session, row)
+
+
+def _in_savepoint(
+    statements: Statements, request: Request, accounts: tuple[LedgerAccount, LedgerAccount]
+) -> dict[str, Any]:
+    statements.savepoint()
+    try:
+        row = _write_once(statements, request, accounts)
+    except BaseException:
+        statements.rollback()
+        raise
+    statements.release()
+    return row
+
+
+def _write_once(
+    statements: Statements, request: Request, accounts: tuple[LedgerAccount, LedgerAccount]
+) -> dict[str, Any]:
+    debit, credit = accounts
+    ids = [a.id for a in accounts if a.keeps_balance]
+    locked = statements.lock(sorted(ids)) if ids else {}
+    posted, pending = request.effect()
+    if debit.keeps_balance:
+        _check_guards(debit, locked[debit.id], debit_side=True, posted=posted, pending=pending)
+    if credit.keeps_balance:
+        _check_guards(credit, locked[credit.id], debit_side=False, posted=posted, pending=pending)
+    row = statements.insert(_insert_params(request))
+    if row is None:
+        if request.kind in RESOLUTION_KINDS:
+            raise HoldAlreadyResolved(f"hold {request.pending_id} is already resolved")
+        raise IdempotencyConflict(f"idempotency key {request.idempotency_key!r} is already used")
+    for account, debit_side in ((debit, True), (credit, False)):
+        if account.keeps_balance:
+            statements.move(_move_params(account.id, debit_side, posted, pending))
+    return row
+
+
+def _check_guards(account: LedgerAccount, now: Sums, *, debit_side: bool, posted: int, pending: int) -> None:
+    debits_posted, credits_posted = now.debits_posted, now.credits_posted
+    debits_pending, credits_pending = now.debits_pending, now.credits_pending
+    if debit_side:
+        debits_posted, debits_pending = debits_posted + posted, debits_pending + pending
+    else:
+        credits_posted, credits_pending = credits_posted + posted, credits_pending + pending
+    if account.debits_must_not_exceed_credits and debits_posted + debits_pending > credits_posted:
+        raise InsufficientFunds(f"account {account.code} has insufficient funds")
+    if account.credits_must_not_exceed_debits and credits_posted + credits_pending > debits_posted:
+        raise InsufficientFunds(f"account {account.code} may not be credited beyond its debits")
+
+
+def _move_params(account_id: int, debit_side: bool, posted: int, pending: int) -> dict[str, int]:
+    return {
+        "account_id": account_id,
+        "d_posted": posted if debit_side else 0,
+        "d_pending": pending if debit_side else 0,
+        "c_posted": 0 if debit_side else posted,
+        "c_pending": 0 if debit_side else pending,
+    }
+
+
+def _insert_params(request: Request) -> dict[str, Any]:
+    return {
+        "debit_account_id": request.debit_id,
+        "credit_account_id": request.credit_id,
+        "amount": request.amount,
+        "currency": request.currency,
+        "kind": request.kind.value,
+        "purpose": request.purpose,
+        "reference": request.reference,
+        "pending_id": request.pending_id,
+        "reverses_id": request.reverses_id,
+        "timeout_at": request.timeout_at,
+        "created_at": utcnow(),
+        "idempotency_key": request.idempotency_key,
+    }
+
+
+def _as_transfer(session: Session, row: dict[str, Any]) -> Transfer:
+    """The inserted row as a persistent ``Transfer`` of ``session``, without another query."""
+    transfer: Transfer = _TRANSFER_MANAGER.new_instance()
+    transfer.__dict__.update(row)  # loaded state, as a query would set it
+    make_transient_to_detached(transfer)
+    session.add(transfer)
+    return transfer
