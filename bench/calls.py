@@ -108,13 +108,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
 
     url = fresh_postgres("bench_calls")
     migrate_and_load_demo(url)
     set_up(url, args.callers)
     env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "DEMO": "0"}
-    with gunicorn("wsgi:app", env, workers=args.workers, worker_class=args.worker_class) as port:
+    with gunicorn("wsgi:app", env, workers=args.workers, worker_class=args.worker_class,
+                  threads=args.threads) as port:
         start = time.time() + 1.0
         stop = start + args.seconds
         with mp.Pool(args.callers) as pool:

@@ -64,10 +64,12 @@ def wait_for(port: int, timeout: float = 20.0) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int = 2, worker_class: str = "sync") -> Iterator[int]:
+def gunicorn(app: str, env: dict[str, str], workers: int = 2, worker_class: str = "sync",
+             threads: int = 1) -> Iterator[int]:
     port = free_port()
     proc = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", worker_class,
+         "--threads", str(threads), "--keep-alive", "30",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app],
         cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
     )

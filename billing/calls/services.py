@@ -14,13 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from moneyed import Money
-from sqlalchemy import exists, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 import ledgers
-from billing.accounts import services as accounts
-from billing.accounts.models import CalledPartyAccount
+from billing.accounts.models import AccountNumber, CalledPartyAccount
 from billing.blocks import services as blocks
 from billing.blocks.models import Block
 from billing.calls import decisions
@@ -32,7 +31,7 @@ from billing.people import services as people
 from billing.people.models import ApprovedNumber, LivingUnit, Person
 from ledgers.base import utcnow
 from ledgers.locks import lock_balance
-from ledgers.models import Transfer
+from ledgers.models import LedgerAccount, Transfer
 from rating import (
     Jurisdiction,
     NoTariff,
@@ -69,13 +68,23 @@ class AuthorizeRequest:
 
 
 def call_for_settlement(session: Session, call_id: str) -> tuple[Call, CalledPartyAccount | None]:
-    """The call, locked for this transaction, with its account (one query)."""
+    """The call, locked for this transaction, with its account — one query.
+
+    The account's ledger account and the call's hold come in the same row, so the ledger finds
+    them in the session's identity map and settles without reading them again.
+    """
     row = session.execute(
-        select(Call, CalledPartyAccount).outerjoin(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
+        select(Call, CalledPartyAccount, LedgerAccount, Transfer)
+        .outerjoin(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
+        .outerjoin(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
+        .outerjoin(Transfer, Transfer.id == Call.hold_id)
         .where(Call.call_id == call_id).with_for_update(of=Call.__table__)
     ).first()
     if row is None:
         raise UnknownCall(f"No call has the id {call_id!r}.")
+    if row[1] is not None:
+        # The identity map holds objects weakly: keep these alive for the rest of the request.
+        session.info["billing.keep"] = (row[2], row[3], house_account(session, "call_revenue", row[1].currency))
     return row[0], row[1]
 
 
@@ -129,6 +138,32 @@ def _person_with_schedule(session: Session, id_number: str) -> Person | None:
     ).unique().scalar_one_or_none()
 
 
+def _number_facts(
+    session: Session, person_id: int, number: str, facility_id: int
+) -> tuple[ApprovedNumber, bool, CalledPartyAccount | None, str | None] | None:
+    """Everything the policy asks about a dialled number, in one query (None: not on the list).
+
+    The approved-list entry, whether a block stops it from this facility, and the account that
+    covers it with the number's line type (its ledger account comes along into the session).
+    """
+    blocked = exists().where(
+        Block.number == number, Block.lifted_at.is_(None), or_(Block.scope == "all", Block.facility_id == facility_id))
+    row = session.execute(
+        select(ApprovedNumber, blocked.label("blocked"), CalledPartyAccount, AccountNumber.line_type, LedgerAccount)
+        .select_from(ApprovedNumber)
+        .outerjoin(AccountNumber,
+                   and_(AccountNumber.number == ApprovedNumber.number, AccountNumber.removed_at.is_(None)))
+        .outerjoin(CalledPartyAccount, CalledPartyAccount.id == AccountNumber.account_id)
+        .outerjoin(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
+        .where(ApprovedNumber.person_id == person_id, ApprovedNumber.number == number,
+               ApprovedNumber.removed_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    session.info["billing.keep"] = (row[4],)  # the identity map holds it weakly; the ledger wants it
+    return row[0], bool(row[1]), row[2], row[3]
+
+
 def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's order)
     session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest
 ) -> str | None:
@@ -139,18 +174,17 @@ def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's orde
     ctx.person = person
     if person.status == "restricted":
         return "PHONE_RESTRICTED"
-    ctx.approved = people.find_approved(session, person.id, req.to)
-    if ctx.approved is None:
+    found = _number_facts(session, person.id, req.to, ctx.facility.id)
+    if found is None:
         return "NOT_ON_APPROVED_LIST"
+    ctx.approved, blocked, account, line_type = found
     ctx.window_seconds = people.seconds_left_in_window(person.unit, ctx.facility.timezone, req.requested_at)
     if ctx.window_seconds <= 0:
         return "OUTSIDE_CALLING_SCHEDULE"
-    if blocks.active_block(session, req.to, ctx.facility.id) is not None:
+    if blocked:
         return "NUMBER_BLOCKED"
-    found = accounts.account_and_line_type(session, req.to)
-    if found is None or found[0].status == "closed":
+    if account is None or line_type is None or account.status == "closed":
         return "NO_ACCOUNT"
-    account, line_type = found
     ctx.account = account
     if account.provider != settings.provider_code or account.ledger_account_id is None:
         return "NON_PROVIDER_ACCOUNT"
@@ -195,7 +229,7 @@ def _reserve(session: Session, settings: Settings, ctx: _Context, call: Call) ->
         try:
             hold = ledgers.hold(
                 session, debit=account.ledger_account_id,
-                credit=house_account_id(session, "call_revenue", account.currency), amount=amount,
+                credit=house_account(session, "call_revenue", account.currency), amount=amount,
                 idempotency_key=f"call:{call.call_id}:hold", purpose="call_charge",
                 reference=f"call:{call.call_id}",
                 timeout=dt.timedelta(seconds=seconds + settings.hold_margin_seconds),
@@ -277,16 +311,25 @@ def authorize(session: Session, settings: Settings, catalog: Catalog, req: Autho
     return existing
 
 
-_house_ids: dict[tuple[str, str, str], int] = {}
+_house: dict[tuple[str, str, str], LedgerAccount] = {}
 
 
-def house_account_id(session: Session, name: str, currency: str) -> int:
-    """A house account's id, remembered per database: house accounts never change once made."""
-    bind = session.get_bind()
-    key = (str(bind.engine.url), name, currency)
-    if key not in _house_ids:
-        _house_ids[key] = ledgers.house_account(session, name, currency).id
-    return _house_ids[key]
+def house_account(session: Session, name: str, currency: str) -> LedgerAccount:
+    """A house account, put into ``session`` without a query after the first time.
+
+    House accounts never change once made (a trigger refuses it, and they keep no balance), so a
+    detached copy per database is merged in with ``load=False``; the ledger then finds it in the
+    session's identity map.
+    """
+    key = (str(session.get_bind().engine.url), name, currency)
+    cached = _house.get(key)
+    if cached is None:
+        found = ledgers.house_account(session, name, currency)
+        session.expunge(found)
+        cached = _house[key] = found
+        session.add(found)
+        return found
+    return session.merge(cached, load=False)
 
 
 # --- the announcement: accept or block -----------------------------------------------------
@@ -294,6 +337,13 @@ def house_account_id(session: Session, name: str, currency: str) -> int:
 
 def accept(session: Session, call_id: str, at: dt.datetime) -> Call:
     """The called party accepted: billable time starts at ``at``. Repeating it changes nothing."""
+    accepted = session.scalars(  # the common case in one statement; anything else is looked at below
+        update(Call).where(Call.call_id == call_id, Call.state == "authorized", Call.requested_at <= at)
+        .values(state="accepted", accepted_at=at).returning(Call),
+        execution_options={"synchronize_session": False},
+    ).first()
+    if accepted is not None:
+        return accepted
     call = get_call(session, call_id, for_update=True)
     if call.state == "accepted":
         return call

@@ -20,6 +20,7 @@ from billing.calls.services import (
     CallNotActive,
     call_for_settlement,
     expire_abandoned,
+    house_account,
     record_incident,
     snapshot_tariff,
 )
@@ -91,7 +92,7 @@ def _settle_without_hold(session: Session, call: Call, amount: Money, account: C
             amount = collectible
     if amount.amount == 0:
         return _Settled(None, amount, note)
-    revenue = ledgers.house_account(session, "call_revenue", account.currency)
+    revenue = house_account(session, "call_revenue", account.currency)
     booked = ledgers.transfer(
         session, debit=account.ledger_account_id, credit=revenue.id, amount=amount,
         idempotency_key=f"call:{call.call_id}:late-charge", purpose="call_charge",
@@ -126,7 +127,8 @@ def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.da
     if seconds > 0 and account.last_activity_at < utcnow() - ACTIVITY_RESOLUTION:
         account.last_activity_at = utcnow()  # the 180-day inactivity clock needs no finer grain
     call.state, call.ended_at, call.end_reason, call.completed_at = "completed", ended_at, end_reason, utcnow()
-    after = _balance_after(session, account)
+    with session.no_autoflush:  # the call's row is written once, at commit
+        after = _balance_after(session, account)
     call.balance_after = None if after is None else to_minor(after)
     return Completion(call, after)
 
