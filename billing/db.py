@@ -56,7 +56,7 @@ def make_engine(url: str, *, echo: bool = False, pool: bool = True) -> Engine:
     if not pool:
         kwargs["poolclass"] = NullPool
     else:
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=False, pool_recycle=1800)
     return create_engine(url, **kwargs)
 
 

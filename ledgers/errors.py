@@ -76,11 +76,11 @@ class AccountConflict(LedgerError):
 
 
 class LedgerBusy(LedgerError):
-    """The database kept reporting a deadlock or serialization failure; retry the unit of work.
+    """The database reported a deadlock or serialization failure; retry the whole unit of work.
 
-    The ledger retries such errors itself inside a savepoint; this is raised only when a lock
-    cycle involves locks the caller's transaction took before calling the ledger, which no retry
-    inside that transaction can break.
+    One ledger write can't deadlock (it locks its accounts in one statement, in id order), so this
+    is raised only when a lock cycle involves locks the caller's transaction took before calling
+    the ledger — which no retry inside that transaction could break. The transaction is aborted.
     """
 
     code = "LEDGER_BUSY"

@@ -1,6 +1,6 @@
 """Writing the journal: the one code path that inserts transfers and moves cached balances.
 
-``write`` does, inside a SAVEPOINT (the SQL itself is in ``ledgers.statements``):
+``write`` does (the SQL itself is in ``ledgers.statements``):
 
 1. lock the *customer* accounts the transfer touches (``SELECT … FOR NO KEY UPDATE``, in id order,
    one statement) — never a house account, which no call may wait on;
@@ -11,8 +11,14 @@
 
 ``FOR NO KEY UPDATE`` is the row lock PostgreSQL's own UPDATE takes: it excludes every other
 ledger writer of that account but not the foreign-key checks of unrelated inserts. SQLite ignores
-it; there ``BEGIN IMMEDIATE`` already holds the database's write lock. A deadlock or
-serialization failure is retried inside the savepoint and never reaches the caller as such.
+it; there ``BEGIN IMMEDIATE`` already holds the database's write lock.
+
+No SAVEPOINT is needed, and none is paid for (two round trips per transfer, on the path of every
+call): every check runs before the first write, an idempotent replay inserts nothing, and one
+write can't deadlock (its locks are taken in one statement, in id order). A deadlock can only come
+from the caller's own order of several ledger calls in one transaction — a retry inside that
+transaction couldn't break it — so it, or a serialization failure, is raised as ``LedgerBusy``:
+retry the whole unit of work.
 
 ``idempotent`` wraps an operation: if it fails with a ledger error while its key is already in
 the journal, the request was a replay (or lost a race to one) and the original is returned, or
@@ -49,8 +55,6 @@ from ledgers.statements import Statements, statements_for
 
 __all__ = ["Request", "account_id", "find_by_key", "idempotent", "load_accounts", "matches_request", "write"]
 
-#: Attempts at a write that meets a deadlock or serialization failure before ``LedgerBusy``.
-MAX_ATTEMPTS = 3
 _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 
 _MAX_KEY, _MAX_PURPOSE, _MAX_REFERENCE = 200, 40, 200  # the columns' lengths
@@ -160,6 +164,8 @@ def idempotent(
     """Run ``action``; if it fails while ``key`` is in the journal, answer as a replay."""
     try:
         return action()
+    except LedgerBusy:
+        raise  # the transaction is aborted: nothing more can be read in it
     except LedgerError as exc:
         original = find_by_key(session, key)
         if original is None:
@@ -172,37 +178,19 @@ def idempotent(
 
 
 def write(session: Session, request: Request, accounts: tuple[LedgerAccount, LedgerAccount]) -> Transfer:
-    """Insert ``request``'s row and move the cached balances, atomically, in a savepoint."""
+    """Insert ``request``'s row and move the cached balances (checks first, then the writes)."""
     session.flush()  # what autoflush would do: the statements below bypass the ORM
     statements = statements_for(session.connection())
-    attempt = 1
-    while True:
-        try:
-            row = _in_savepoint(statements, request, accounts)
-            break
-        except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
-                raise
-            if attempt >= MAX_ATTEMPTS:
-                raise LedgerBusy(f"gave up after {attempt} attempts: {exc.orig}") from exc
-            attempt += 1
+    try:
+        row = _write_once(statements, request, accounts)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+            raise LedgerBusy(f"retry the unit of work: {exc.orig}") from exc
+        raise
     for account in accounts:
         if account.keeps_balance and account in session:
             session.expire(account, BALANCE_COLUMNS)  # the cached columns moved under it
     return _as_transfer(session, row)
-
-
-def _in_savepoint(
-    statements: Statements, request: Request, accounts: tuple[LedgerAccount, LedgerAccount]
-) -> dict[str, Any]:
-    statements.savepoint()
-    try:
-        row = _write_once(statements, request, accounts)
-    except BaseException:
-        statements.rollback()
-        raise
-    statements.release()
-    return row
 
 
 def _write_once(

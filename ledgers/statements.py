@@ -8,9 +8,8 @@
   PostgreSQL. The only conversion needed by hand is the two timestamps (stored as naive UTC).
   Driver errors are re-raised as SQLAlchemy's wrappers, so callers see one kind of exception.
 
-Both give the same four operations: a savepoint, the customer-account lock (cached balances
-returned), the ``INSERT … ON CONFLICT DO NOTHING RETURNING`` of a journal row, and the move of
-a cached balance.
+Both give the same three operations: the customer-account lock (cached balances returned), the
+``INSERT … ON CONFLICT DO NOTHING RETURNING`` of a journal row, and the move of a cached balance.
 """
 
 from __future__ import annotations
@@ -59,15 +58,9 @@ _INSERTS = {
     for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
 _PSYCOPG_SQL: dict[str, str] = {}  # compiled on first use; the same for every psycopg connection
-_SAVEPOINT = "SAVEPOINT ledger_write"
-_RELEASE = "RELEASE SAVEPOINT ledger_write"
-_ROLLBACK = "ROLLBACK TO SAVEPOINT ledger_write"
 
 
 class Statements(Protocol):
-    def savepoint(self) -> None: ...
-    def release(self) -> None: ...
-    def rollback(self) -> None: ...
     def lock(self, ids: Sequence[int]) -> dict[int, Sums]: ...
     def insert(self, params: dict[str, Any]) -> dict[str, Any] | None: ...
     def move(self, params: dict[str, int]) -> None: ...
@@ -91,17 +84,6 @@ class CoreStatements:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-
-    def savepoint(self) -> None:
-        # Plain SQL rather than Connection.begin_nested(), which compiles a new SAVEPOINT clause
-        # each time; nothing of the ORM changes inside it, so the session needn't know.
-        self.connection.exec_driver_sql(_SAVEPOINT)
-
-    def release(self) -> None:
-        self.connection.exec_driver_sql(_RELEASE)
-
-    def rollback(self) -> None:
-        self.connection.exec_driver_sql(_ROLLBACK)
 
     def lock(self, ids: Sequence[int]) -> dict[int, Sums]:
         statement, params = _lock_params(ids)
@@ -133,15 +115,6 @@ class PsycopgStatements:
                 sql, params, exc, self.dialect.loaded_dbapi.Error, dialect=self.dialect
             ) from exc
 
-    def savepoint(self) -> None:
-        self._run("savepoint")
-
-    def release(self) -> None:
-        self._run("release")
-
-    def rollback(self) -> None:
-        self._run("rollback")
-
     def lock(self, ids: Sequence[int]) -> dict[int, Sums]:
         self._run("lock_one" if len(ids) == 1 else "lock_two", _lock_params(ids)[1])
         return {row[0]: Sums(*row[1:]) for row in self.cursor.fetchall()}
@@ -168,9 +141,6 @@ def _naive_utc(value: dt.datetime | None) -> dt.datetime | None:
 
 def _compile_all(dialect: Dialect) -> dict[str, str]:
     return {
-        "savepoint": _SAVEPOINT,
-        "release": _RELEASE,
-        "rollback": _ROLLBACK,
         "lock_one": str(_LOCK_ONE.compile(dialect=dialect)),
         "lock_two": str(_LOCK_TWO.compile(dialect=dialect)),
         "move": str(_MOVE.compile(dialect=dialect)),

@@ -96,7 +96,9 @@ PATHS: dict[str, Any] = {
     }},
     "/v1/calls/{call_id}/accept": _step(
         "The called party accepted: billable time starts", "acceptCall", obj(["at"], at=DATETIME),
-        ok("The call.", {"$ref": "#/components/schemas/Call"})),
+        ok("Accepted (again: the first acceptance stands).", obj(
+            ["call_id", "state", "accepted_at", "max_duration_seconds", "monitored"], call_id=STR, state=STR,
+            accepted_at=DATETIME, max_duration_seconds=INT, monitored=BOOL))),
     "/v1/calls/{call_id}/block": _step(
         "The called party blocked the number at the announcement: nothing is charged", "blockCall",
         obj(["at"], at=DATETIME, scope={"type": "string", "enum": ["all", "facility"], "default": "all"}),

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from moneyed import Money
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, load_only
 
 import ledgers
 from billing.accounts.models import AccountNumber, CalledPartyAccount
@@ -28,7 +28,7 @@ from billing.config import Settings
 from billing.errors import Conflict, InvalidParameter, UnknownCall, UnknownFacility
 from billing.facilities.catalog import Catalog, FacilityRates
 from billing.people import services as people
-from billing.people.models import ApprovedNumber, LivingUnit, Person
+from billing.people.models import ApprovedNumber, CallingWindow, Person
 from ledgers.base import utcnow
 from ledgers.locks import lock_balance
 from ledgers.models import LedgerAccount, Transfer
@@ -67,19 +67,24 @@ class AuthorizeRequest:
     requested_at: dt.datetime
 
 
+_SETTLEMENT = (
+    select(Call, CalledPartyAccount, LedgerAccount, Transfer)
+    .outerjoin(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
+    .outerjoin(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
+    .outerjoin(Transfer, Transfer.id == Call.hold_id)
+    .options(load_only(CalledPartyAccount.id, CalledPartyAccount.plan, CalledPartyAccount.currency,
+                       CalledPartyAccount.ledger_account_id, CalledPartyAccount.last_activity_at))
+    .where(Call.call_id == bindparam("call_id")).with_for_update(of=Call.__table__)
+)
+
+
 def call_for_settlement(session: Session, call_id: str) -> tuple[Call, CalledPartyAccount | None]:
     """The call, locked for this transaction, with its account — one query.
 
     The account's ledger account and the call's hold come in the same row, so the ledger finds
     them in the session's identity map and settles without reading them again.
     """
-    row = session.execute(
-        select(Call, CalledPartyAccount, LedgerAccount, Transfer)
-        .outerjoin(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
-        .outerjoin(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
-        .outerjoin(Transfer, Transfer.id == Call.hold_id)
-        .where(Call.call_id == call_id).with_for_update(of=Call.__table__)
-    ).first()
+    row = session.execute(_SETTLEMENT, {"call_id": call_id}).first()
     if row is None:
         raise UnknownCall(f"No call has the id {call_id!r}.")
     if row[1] is not None:
@@ -119,8 +124,8 @@ class _Context:
     """What the checks learn about a call, in order."""
 
     facility: FacilityRates
-    person: Person | None = None
-    approved: ApprovedNumber | None = None
+    person: _Caller | None = None
+    privileged: bool = False
     window_seconds: int = 0
     account: CalledPartyAccount | None = None
     tariff: Tariff | None = None
@@ -131,33 +136,64 @@ def _same_request(call: Call, req: AuthorizeRequest, facility_id: int) -> bool:
         facility_id, req.person, req.to, req.requested_at)
 
 
-def _person_with_schedule(session: Session, id_number: str) -> Person | None:
-    return session.execute(
-        select(Person).where(Person.id_number == id_number)
-        .options(joinedload(Person.unit).joinedload(LivingUnit.windows))
-    ).unique().scalar_one_or_none()
+@dataclass(frozen=True, slots=True)
+class _Caller:
+    """What the policy needs of the person calling: who, where, and the unit's schedule."""
+
+    id: int
+    facility_id: int
+    status: str
+    windows: tuple[people.Window, ...]
+
+
+# The live-call statements are built once, with bound parameters, so SQLAlchemy compiles and
+# caches each a single time instead of rebuilding it for every call.
+_CALLER = (
+    select(Person.id, Person.facility_id, Person.status, CallingWindow.weekday, CallingWindow.start_minute,
+           CallingWindow.end_minute)
+    .outerjoin(CallingWindow, CallingWindow.unit_id == Person.unit_id)
+    .where(Person.id_number == bindparam("id_number"))
+)
+_BLOCKED = exists().where(
+    Block.number == bindparam("number"), Block.lifted_at.is_(None),
+    or_(Block.scope == "all", Block.facility_id == bindparam("facility_id")),
+)
+_NUMBER_FACTS = (
+    select(ApprovedNumber.privileged, _BLOCKED.label("blocked"), CalledPartyAccount, AccountNumber.line_type,
+           LedgerAccount)
+    .options(load_only(CalledPartyAccount.id, CalledPartyAccount.plan, CalledPartyAccount.provider,
+                       CalledPartyAccount.status, CalledPartyAccount.ledger_account_id,
+                       CalledPartyAccount.credit_limit, CalledPartyAccount.currency))
+    .select_from(ApprovedNumber)
+    .outerjoin(AccountNumber, and_(AccountNumber.number == ApprovedNumber.number, AccountNumber.removed_at.is_(None)))
+    .outerjoin(CalledPartyAccount, CalledPartyAccount.id == AccountNumber.account_id)
+    .outerjoin(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
+    .where(ApprovedNumber.person_id == bindparam("person_id"), ApprovedNumber.number == bindparam("number"),
+           ApprovedNumber.removed_at.is_(None))
+)
+_CALL_BY_ID = select(Call).where(Call.call_id == bindparam("call_id"))
+_CALL_EXISTS = select(Call.id).where(Call.call_id == bindparam("call_id"))
+
+
+def _caller(session: Session, id_number: str) -> _Caller | None:
+    rows = session.execute(_CALLER, {"id_number": id_number}).all()
+    if not rows:
+        return None
+    windows = tuple(people.Window(r.weekday, r.start_minute, r.end_minute) for r in rows if r.weekday is not None)
+    return _Caller(rows[0].id, rows[0].facility_id, rows[0].status, windows)
 
 
 def _number_facts(
     session: Session, person_id: int, number: str, facility_id: int
-) -> tuple[ApprovedNumber, bool, CalledPartyAccount | None, str | None] | None:
+) -> tuple[bool, bool, CalledPartyAccount | None, str | None] | None:
     """Everything the policy asks about a dialled number, in one query (None: not on the list).
 
-    The approved-list entry, whether a block stops it from this facility, and the account that
-    covers it with the number's line type (its ledger account comes along into the session).
+    Whether the approved-list entry is privileged, whether a block stops the number from this
+    facility, and the account that covers it with the number's line type (its ledger account
+    comes along into the session).
     """
-    blocked = exists().where(
-        Block.number == number, Block.lifted_at.is_(None), or_(Block.scope == "all", Block.facility_id == facility_id))
-    row = session.execute(
-        select(ApprovedNumber, blocked.label("blocked"), CalledPartyAccount, AccountNumber.line_type, LedgerAccount)
-        .select_from(ApprovedNumber)
-        .outerjoin(AccountNumber,
-                   and_(AccountNumber.number == ApprovedNumber.number, AccountNumber.removed_at.is_(None)))
-        .outerjoin(CalledPartyAccount, CalledPartyAccount.id == AccountNumber.account_id)
-        .outerjoin(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
-        .where(ApprovedNumber.person_id == person_id, ApprovedNumber.number == number,
-               ApprovedNumber.removed_at.is_(None))
-    ).first()
+    row = session.execute(_NUMBER_FACTS, {"person_id": person_id, "number": number,
+                                          "facility_id": facility_id}).first()
     if row is None:
         return None
     session.info["billing.keep"] = (row[4],)  # the identity map holds it weakly; the ledger wants it
@@ -168,7 +204,7 @@ def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's orde
     session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest
 ) -> str | None:
     """Person → approved list → schedule → block → account; the first failing check's code."""
-    person = _person_with_schedule(session, req.person)
+    person = _caller(session, req.person)
     if person is None or person.facility_id != ctx.facility.id or person.status == "released":
         return "UNKNOWN_PERSON"
     ctx.person = person
@@ -177,8 +213,8 @@ def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's orde
     found = _number_facts(session, person.id, req.to, ctx.facility.id)
     if found is None:
         return "NOT_ON_APPROVED_LIST"
-    ctx.approved, blocked, account, line_type = found
-    ctx.window_seconds = people.seconds_left_in_window(person.unit, ctx.facility.timezone, req.requested_at)
+    ctx.privileged, blocked, account, line_type = found
+    ctx.window_seconds = people.seconds_left_in_window(person.windows, ctx.facility.timezone, req.requested_at)
     if ctx.window_seconds <= 0:
         return "OUTSIDE_CALLING_SCHEDULE"
     if blocked:
@@ -252,7 +288,7 @@ def _decide(session: Session, settings: Settings, ctx: _Context, req: AuthorizeR
         code = _reserve(session, settings, ctx, call)
     if code is None:
         call.authorized, call.state, call.code = True, "authorized", decisions.AUTHORIZED
-        call.monitored = not (ctx.approved is not None and ctx.approved.privileged)
+        call.monitored = not ctx.privileged
     else:
         call.authorized, call.state, call.code = False, "rejected", code
         call.max_duration_seconds, call.monitored, call.hold_id, call.hold_amount = 0, True, None, None
@@ -267,17 +303,19 @@ def _snapshot(call: Call, tariff: Tariff) -> None:
     call.rounding = tariff.rounding.value
 
 
-_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _CALL_COLUMNS = [c.key for c in Call.__table__.columns if c.key != "id"]
+_INSERT_CALL: dict[str, Any] = {
+    name: dialect_insert(Call).on_conflict_do_nothing(index_elements=["call_id"])
+    .returning(Call.id)
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 def _insert_once(session: Session, call: Call) -> int | None:
     """Insert the call unless its call id exists (a concurrent duplicate); its id, or None."""
-    insert = _INSERTS[session.get_bind().dialect.name]
+    statement = _INSERT_CALL[session.get_bind().dialect.name]
     values = {name: getattr(call, name) for name in _CALL_COLUMNS}
-    return session.execute(
-        insert(Call).values(**values).on_conflict_do_nothing(index_elements=["call_id"]).returning(Call.id)
-    ).scalar()
+    return session.execute(statement, values).scalar()
 
 
 def authorize(session: Session, settings: Settings, catalog: Catalog, req: AuthorizeRequest) -> Call:
@@ -290,7 +328,10 @@ def authorize(session: Session, settings: Settings, catalog: Catalog, req: Autho
     facility = catalog.facility(req.facility)
     if facility is None:
         raise UnknownFacility(f"No facility has the code {req.facility!r}.")
-    existing = session.scalar(select(Call).where(Call.call_id == req.call_id))
+    # A narrow probe first: the whole row (a wide one) is read only for a repeated call id.
+    existing = None
+    if session.scalar(_CALL_EXISTS, {"call_id": req.call_id}) is not None:
+        existing = session.scalar(_CALL_BY_ID, {"call_id": req.call_id})
     if existing is None:
         call = Call(call_id=req.call_id, facility_id=facility.id, person_ref=req.person, number=req.to,
                     requested_at=req.requested_at, created_at=utcnow(), authorized=False, code="", message="",
@@ -335,24 +376,40 @@ def house_account(session: Session, name: str, currency: str) -> LedgerAccount:
 # --- the announcement: accept or block -----------------------------------------------------
 
 
-def accept(session: Session, call_id: str, at: dt.datetime) -> Call:
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    call_id: str
+    state: str
+    accepted_at: dt.datetime
+    max_duration_seconds: int
+    monitored: bool
+
+
+_ACCEPT = (
+    update(Call)
+    .where(Call.call_id == bindparam("b_call_id"), Call.state == "authorized",
+           Call.requested_at <= bindparam("b_at"))
+    .values(state="accepted", accepted_at=bindparam("b_at"))
+    .returning(Call.call_id, Call.state, Call.accepted_at, Call.max_duration_seconds, Call.monitored)
+)
+
+
+def accept(session: Session, call_id: str, at: dt.datetime) -> Acceptance:
     """The called party accepted: billable time starts at ``at``. Repeating it changes nothing."""
-    accepted = session.scalars(  # the common case in one statement; anything else is looked at below
-        update(Call).where(Call.call_id == call_id, Call.state == "authorized", Call.requested_at <= at)
-        .values(state="accepted", accepted_at=at).returning(Call),
-        execution_options={"synchronize_session": False},
-    ).first()
-    if accepted is not None:
-        return accepted
+    row = session.execute(  # the common case in one narrow statement; anything else is looked at below
+        _ACCEPT, {"b_call_id": call_id, "b_at": at}, execution_options={"synchronize_session": False}).first()
+    if row is not None:
+        return Acceptance(row[0], row[1], cast(dt.datetime, row[2]), row[3], row[4])
     call = get_call(session, call_id, for_update=True)
     if call.state == "accepted":
-        return call
+        assert call.accepted_at is not None
+        return Acceptance(call.call_id, call.state, call.accepted_at, call.max_duration_seconds, call.monitored)
     if call.state != "authorized":
         raise CallNotActive(f"The call is {call.state}; only an authorized call can be accepted.")
     if at < call.requested_at:
         raise InvalidParameter("'at' is before the call was requested.", details={"field": "at"})
-    call.accepted_at, call.state = at, "accepted"
-    return call
+    call.accepted_at, call.state = at, "accepted"  # pragma: no cover - the UPDATE above took this case
+    return Acceptance(call.call_id, call.state, at, call.max_duration_seconds, call.monitored)
 
 
 def block_at_announcement(session: Session, call_id: str, at: dt.datetime, scope: str) -> tuple[Call, int]:

@@ -127,8 +127,9 @@ def quote(call_id: str) -> Response:
 @requires(Role.CALL_PLATFORM)
 def accept(call_id: str) -> Response:
     data = json_body()
-    call = services.accept(session(), call_id, cast(Any, get_datetime(data, "at")))
-    return jsonify(call_json(call))
+    done = services.accept(session(), call_id, cast(Any, get_datetime(data, "at")))
+    return jsonify({"call_id": done.call_id, "state": done.state, "accepted_at": _iso(done.accepted_at),
+                    "max_duration_seconds": done.max_duration_seconds, "monitored": done.monitored})
 
 
 @bp.post("/v1/calls/<call_id>/block")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,15 +87,15 @@ def schedule_json(unit: LivingUnit) -> list[dict[str, Any]]:
     ]
 
 
-def seconds_left_in_window(unit: LivingUnit, tz: ZoneInfo, at: dt.datetime) -> int:
+def seconds_left_in_window(windows: Iterable[Window | CallingWindow], tz: ZoneInfo, at: dt.datetime) -> int:
     """Seconds from ``at`` to the end of the schedule window it falls in; 0 when outside every window.
 
     A window ending at 24:00 runs on into a window starting at 00:00 the next day.
     """
     local = at.astimezone(tz)
     minute = local.hour * 60 + local.minute
-    by_day: dict[int, list[CallingWindow]] = {}
-    for w in unit.windows:
+    by_day: dict[int, list[Window | CallingWindow]] = {}
+    for w in windows:
         by_day.setdefault(w.weekday, []).append(w)
     current = next((w for w in by_day.get(local.weekday(), []) if w.start_minute <= minute < w.end_minute), None)
     if current is None:
