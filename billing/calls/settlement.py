@@ -11,7 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from moneyed import Money
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import ledgers
 from billing.accounts.models import CalledPartyAccount
@@ -119,18 +121,33 @@ def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.da
     assert account is not None
     seconds, note = billable_seconds(call, ended_at, end_reason, settings.dropped_call_grace_seconds)
     settled = _settle(session, call, charge(snapshot_tariff(call), seconds), account)
-    # The call row is written once, at the end (the ledger's savepoints would flush it earlier).
-    call.billable_seconds, call.charge = seconds, to_minor(settled.collected)
-    call.charge_transfer_id, call.charge_note = settled.transfer_id, settled.note or note
     if end_reason == "three_way_detected":
         record_incident(session, call, ended_at)
     if seconds > 0 and account.last_activity_at < utcnow() - ACTIVITY_RESOLUTION:
         account.last_activity_at = utcnow()  # the 180-day inactivity clock needs no finer grain
-    call.state, call.ended_at, call.end_reason, call.completed_at = "completed", ended_at, end_reason, utcnow()
-    with session.no_autoflush:  # the call's row is written once, at commit
-        after = _balance_after(session, account)
-    call.balance_after = None if after is None else to_minor(after)
+    after = _balance_after(session, account)
+    _record_completion(session, call, {
+        "state": "completed", "ended_at": ended_at, "end_reason": end_reason, "completed_at": utcnow(),
+        "billable_seconds": seconds, "charge": to_minor(settled.collected),
+        "charge_transfer_id": settled.transfer_id, "charge_note": settled.note or note,
+        "balance_after": None if after is None else to_minor(after),
+    })
     return Completion(call, after)
+
+
+_COMPLETE = (
+    update(Call).where(Call.id == bindparam("b_id"))
+    .values({name: bindparam(name) for name in (
+        "state", "ended_at", "end_reason", "completed_at", "billable_seconds", "charge", "charge_transfer_id",
+        "charge_note", "balance_after")})
+)
+
+
+def _record_completion(session: Session, call: Call, values: dict[str, object]) -> None:
+    """Write the call's outcome in one prebuilt UPDATE, and show it on ``call`` without a flush."""
+    session.execute(_COMPLETE, {"b_id": call.id, **values}, execution_options={"synchronize_session": False})
+    for name, value in values.items():
+        set_committed_value(call, name, value)
 
 
 def _balance_after(session: Session, account: CalledPartyAccount | None) -> Money | None:
