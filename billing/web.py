@@ -17,6 +17,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from billing import audit
 from billing.apikeys.models import ApiKey, Role
 from billing.apikeys.services import Principal, hash_key
 from billing.db import Database
@@ -53,6 +54,13 @@ def catalog() -> Catalog:
 
 def principal() -> Principal:
     return cast(Principal, g.principal)
+
+
+def audit_action(action: str, subject_type: str, subject_id: object, details: dict[str, Any]) -> None:
+    """Record what the request's API client did, in the request's transaction."""
+    who = principal()
+    audit.record(session(), actor=who.actor, role=who.role.value, action=action, subject_type=subject_type,
+                 subject_id=subject_id, details=details)
 
 
 class AuthCache:

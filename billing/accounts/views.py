@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from billing import audit
 from billing.accounts import services
 from billing.apikeys.models import Role
 from billing.blocks import services as blocks
@@ -16,7 +15,7 @@ from billing.errors import InvalidParameter, NotFound
 from billing.facilities.models import Facility
 from billing.facilities.services import get_facility
 from billing.http import get_amount, get_choice, get_str, json_body, req_str
-from billing.web import principal, requires, session
+from billing.web import audit_action, principal, requires, session
 from rating import normalize_number
 
 bp = Blueprint("accounts", __name__)
@@ -24,12 +23,6 @@ bp = Blueprint("accounts", __name__)
 
 def _settings() -> Settings:
     return current_app.extensions["billing.settings"]  # type: ignore[no-any-return]
-
-
-def _audit(action: str, subject_type: str, subject_id: object, details: dict[str, Any]) -> None:
-    who = principal()
-    audit.record(session(), actor=who.actor, role=who.role.value, action=action, subject_type=subject_type,
-                 subject_id=subject_id, details=details)
 
 
 def _number_specs(data: dict[str, Any]) -> list[services.NumberSpec]:
@@ -69,7 +62,7 @@ def open_account() -> tuple[Response, int]:
         default_credit_limit=settings.default_credit_limit,
     )
     body = services.account_json(session(), account)
-    _audit("account.open", "account", account.id, body)
+    audit_action("account.open", "account", account.id, body)
     return jsonify(body), 201
 
 
@@ -110,7 +103,7 @@ def update_account(account_id: int) -> Response:
         changes["credit_limit"] = {"before": before_limit, "after": account.credit_limit}
     if not changes:
         raise InvalidParameter("Nothing to change: send 'status' or 'credit_limit'.")
-    _audit("account.update", "account", account.id, changes)
+    audit_action("account.update", "account", account.id, changes)
     return jsonify(services.account_json(session(), account))
 
 
@@ -120,7 +113,7 @@ def add_account_number(account_id: int) -> tuple[Response, int]:
     account = services.get_account(session(), account_id)
     spec = _number_specs({"numbers": [json_body()]})[0]
     services.add_number(session(), account, spec)
-    _audit("account.number_add", "account", account.id, {"number": spec.number, "line_type": spec.line_type})
+    audit_action("account.number_add", "account", account.id, {"number": spec.number, "line_type": spec.line_type})
     return jsonify(services.account_json(session(), account)), 201
 
 
@@ -131,7 +124,7 @@ def change_account_number(account_id: int, number: str) -> Response:
     line_type = get_choice(json_body(), "line_type", services.LINE_TYPES)
     e164 = normalize_number(number)
     before = services.change_line_type(session(), account, e164, line_type)
-    _audit("account.line_type", "account", account.id, {"number": e164, "before": before, "after": line_type})
+    audit_action("account.line_type", "account", account.id, {"number": e164, "before": before, "after": line_type})
     return jsonify(services.account_json(session(), account))
 
 
@@ -141,7 +134,7 @@ def remove_account_number(account_id: int, number: str) -> Response:
     account = services.get_account(session(), account_id)
     e164 = normalize_number(number)
     services.remove_number(session(), account, e164)
-    _audit("account.number_remove", "account", account.id, {"number": e164})
+    audit_action("account.number_remove", "account", account.id, {"number": e164})
     return jsonify(services.account_json(session(), account))
 
 
@@ -174,7 +167,7 @@ def place_block() -> tuple[Response, int]:
         reason=get_str(data, "reason", required=False, max_length=1000) or "", actor=principal().actor,
     )
     body = block_json(block)
-    _audit("block.place", "block", block.id, body)
+    audit_action("block.place", "block", block.id, body)
     return jsonify(body), 201
 
 
@@ -194,5 +187,5 @@ def lift_block(block_id: int) -> Response:
     block = blocks.lift_block(session(), blocks.get_block(session(), block_id), actor=principal().actor,
                               reason=req_str(data, "reason", max_length=1000))
     body = block_json(block)
-    _audit("block.lift", "block", block.id, body)
+    audit_action("block.lift", "block", block.id, body)
     return jsonify(body)

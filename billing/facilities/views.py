@@ -8,14 +8,13 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from billing import audit
 from billing.apikeys.models import Role
 from billing.errors import InvalidParameter, UnknownFacility
 from billing.facilities import services
 from billing.facilities.catalog import Catalog, FacilityRates
 from billing.facilities.models import Facility, TariffRecord
 from billing.http import get_choice, get_date, get_datetime, get_int, json_body, req_str
-from billing.web import catalog, principal, requires, session
+from billing.web import audit_action, catalog, requires, session
 from ledgers.base import utcnow
 from rating import (
     InvalidNumber,
@@ -200,12 +199,6 @@ def tariff_record_json(r: TariffRecord) -> dict[str, Any]:
     return {"id": r.id, "facility": r.facility.code, **_tariff_json(services.to_tariff(r))}
 
 
-def _audit(action: str, subject_type: str, subject_id: object, details: dict[str, Any]) -> None:
-    who = principal()
-    audit.record(session(), actor=who.actor, role=who.role.value, action=action,
-                 subject_type=subject_type, subject_id=subject_id, details=details)
-
-
 def _optional_int(data: dict[str, Any], name: str, minimum: int = 0) -> int | None:
     if data.get(name) is None:
         return None
@@ -239,7 +232,7 @@ def create_facility() -> tuple[Response, int]:
         max_call_seconds=_optional_int(data, "max_call_seconds", minimum=60),
         approved_list_size=_optional_int(data, "approved_list_size", minimum=1),
     )
-    _audit("facility.create", "facility", facility.code, facility_json(facility))
+    audit_action("facility.create", "facility", facility.code, facility_json(facility))
     return jsonify(facility_json(facility)), 201
 
 
@@ -257,7 +250,7 @@ def update_facility(code: str) -> Response:
         if name in data:
             changes[name] = _optional_int(data, name, minimum=minimum)
     before = services.update_facility(session(), facility, changes)
-    _audit("facility.update", "facility", facility.code, {"before": before, "after": changes})
+    audit_action("facility.update", "facility", facility.code, {"before": before, "after": changes})
     return jsonify(facility_json(facility))
 
 
@@ -329,7 +322,7 @@ def add_tariff(code: str) -> tuple[Response, int]:
     tariff = services.tariff_from_fields(parse_tariff_fields(json_body()))
     record = services.add_tariff(session(), facility, tariff)
     body = tariff_record_json(record)
-    _audit("tariff.create", "tariff", record.id, body)
+    audit_action("tariff.create", "tariff", record.id, body)
     return jsonify(body), 201
 
 
@@ -339,5 +332,5 @@ def change_tariff(tariff_id: int) -> Response:
     record = services.get_tariff(session(), tariff_id)
     before = services.change_tariff(session(), record, parse_tariff_fields(json_body(), partial=True))
     body = tariff_record_json(record)
-    _audit("tariff.update", "tariff", record.id, {"before": _tariff_json(before), "after": body})
+    audit_action("tariff.update", "tariff", record.id, {"before": _tariff_json(before), "after": body})
     return jsonify(body)

@@ -275,7 +275,9 @@ class StripeGateway:
     #: How many objects to scan when looking for one by metadata (there is no metadata filter on lists).
     SCAN_LIMIT = 5000
 
-    def __init__(self, secret_key: str, *, api_base: str | None = None, timeout: float = 30.0) -> None:
+    def __init__(
+        self, secret_key: str, *, api_base: str | None = None, timeout: float = 30.0  # float-ok: seconds
+    ) -> None:
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base} if api_base else None,

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from billing import audit
 from billing.apikeys.models import Role
 from billing.config import Settings
 from billing.facilities.models import Facility
@@ -14,16 +13,10 @@ from billing.facilities.services import get_facility
 from billing.http import get_choice, get_str, json_body, req_str
 from billing.people import services
 from billing.people.models import ApprovedNumber, LivingUnit, Person
-from billing.web import principal, requires, session
+from billing.web import audit_action, principal, requires, session
 from rating import normalize_number
 
 bp = Blueprint("people", __name__)
-
-
-def _audit(action: str, subject_type: str, subject_id: object, details: dict[str, Any]) -> None:
-    who = principal()
-    audit.record(session(), actor=who.actor, role=who.role.value, action=action, subject_type=subject_type,
-                 subject_id=subject_id, details=details)
 
 
 def unit_json(unit: LivingUnit, facility_code: str) -> dict[str, Any]:
@@ -55,7 +48,7 @@ def create_unit(code: str) -> tuple[Response, int]:
                                 name=get_str(data, "name", required=False) or req_str(data, "code"),
                                 windows=services.parse_schedule(data.get("schedule", [])))
     body = unit_json(unit, facility.code)
-    _audit("unit.create", "living_unit", f"{facility.code}/{unit.code}", body)
+    audit_action("unit.create", "living_unit", f"{facility.code}/{unit.code}", body)
     return jsonify(body), 201
 
 
@@ -75,7 +68,7 @@ def set_schedule(code: str, unit_code: str) -> Response:
     before = services.schedule_json(unit)
     services.set_schedule(session(), unit, services.parse_schedule(data.get("schedule")))
     body = unit_json(unit, facility.code)
-    _audit("unit.schedule", "living_unit", f"{facility.code}/{unit.code}",
+    audit_action("unit.schedule", "living_unit", f"{facility.code}/{unit.code}",
            {"before": before, "after": body["schedule"]})
     return jsonify(body)
 
@@ -92,7 +85,7 @@ def create_person() -> tuple[Response, int]:
         status=get_choice(data, "status", services.PERSON_STATUSES, default="active"),
     )
     body = person_json(person, facility.code)
-    _audit("person.create", "person", person.id_number, body)
+    audit_action("person.create", "person", person.id_number, body)
     return jsonify(body), 201
 
 
@@ -129,7 +122,7 @@ def update_person(id_number: str) -> Response:
         person.name = get_str(data, "name", required=False) or ""
     session().flush()
     body = person_json(person, facility.code)
-    _audit("person.update", "person", person.id_number, {"before": before, "after": body})
+    audit_action("person.update", "person", person.id_number, {"before": before, "after": body})
     return jsonify(body)
 
 
@@ -149,7 +142,7 @@ def add_number(id_number: str) -> tuple[Response, int]:
                                 contact_name=get_str(data, "contact_name", required=False) or "",
                                 list_size=_list_size(facility))
     body = number_json(entry)
-    _audit("approved_number.add", "person", person.id_number, body)
+    audit_action("approved_number.add", "person", person.id_number, body)
     return jsonify(body), 201
 
 
@@ -158,7 +151,7 @@ def add_number(id_number: str) -> tuple[Response, int]:
 def remove_number(id_number: str, number: str) -> Response:
     person, _ = _person_and_facility(id_number)
     entry = services.remove_number(session(), person, normalize_number(number), actor=principal().actor)
-    _audit("approved_number.remove", "person", person.id_number, {"number": entry.number})
+    audit_action("approved_number.remove", "person", person.id_number, {"number": entry.number})
     return jsonify({"number": entry.number, "removed": True})
 
 
@@ -172,7 +165,7 @@ def mark_privileged(id_number: str, number: str) -> Response:
                                     reason=get_str(data, "reason", required=False, max_length=1000),
                                     privileged=True)
     body = number_json(entry)
-    _audit("approved_number.privilege", "person", person.id_number, body)
+    audit_action("approved_number.privilege", "person", person.id_number, body)
     return jsonify(body)
 
 
@@ -183,5 +176,5 @@ def unmark_privileged(id_number: str, number: str) -> Response:
     entry = services.set_privileged(session(), person, normalize_number(number), actor=principal().actor,
                                     reason=None, privileged=False)
     body = number_json(entry)
-    _audit("approved_number.unprivilege", "person", person.id_number, body)
+    audit_action("approved_number.unprivilege", "person", person.id_number, body)
     return jsonify(body)
