@@ -67,13 +67,20 @@ class AuthorizeRequest:
     requested_at: dt.datetime
 
 
+#: What the ledger needs of an account it finds in the session: never its (cached) balances.
+_LEDGER_ACCOUNT_FACTS = (
+    LedgerAccount.id, LedgerAccount.code, LedgerAccount.type, LedgerAccount.currency, LedgerAccount.keeps_balance,
+    LedgerAccount.debits_must_not_exceed_credits, LedgerAccount.credits_must_not_exceed_debits,
+)
+
 _SETTLEMENT = (
     select(Call, CalledPartyAccount, LedgerAccount, Transfer)
     .outerjoin(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
     .outerjoin(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
     .outerjoin(Transfer, Transfer.id == Call.hold_id)
     .options(load_only(CalledPartyAccount.id, CalledPartyAccount.plan, CalledPartyAccount.currency,
-                       CalledPartyAccount.ledger_account_id, CalledPartyAccount.last_activity_at))
+                       CalledPartyAccount.ledger_account_id, CalledPartyAccount.last_activity_at),
+             load_only(*_LEDGER_ACCOUNT_FACTS))
     .where(Call.call_id == bindparam("call_id")).with_for_update(of=Call.__table__)
 )
 
@@ -163,7 +170,8 @@ _NUMBER_FACTS = (
            LedgerAccount)
     .options(load_only(CalledPartyAccount.id, CalledPartyAccount.plan, CalledPartyAccount.provider,
                        CalledPartyAccount.status, CalledPartyAccount.ledger_account_id,
-                       CalledPartyAccount.credit_limit, CalledPartyAccount.currency))
+                       CalledPartyAccount.credit_limit, CalledPartyAccount.currency),
+             load_only(*_LEDGER_ACCOUNT_FACTS))
     .select_from(ApprovedNumber)
     .outerjoin(AccountNumber, and_(AccountNumber.number == ApprovedNumber.number, AccountNumber.removed_at.is_(None)))
     .outerjoin(CalledPartyAccount, CalledPartyAccount.id == AccountNumber.account_id)
