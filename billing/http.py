@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from decimal import Decimal
 from typing import Any
 
 from flask import Flask, Request, Response, jsonify, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from billing.errors import InvalidJSON, InvalidParameter, ServiceError
@@ -70,6 +72,20 @@ def register_error_handlers(app: Flask) -> None:
     def _ledger_error(exc: LedgerError) -> Response:
         return error_response(exc.code, exc.message, STATUS_BY_CODE.get(exc.code, 409))
 
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError) -> Response:
+        # A unique key lost a race (two requests creating the same thing at once): the loser
+        # gets what it would have got a moment later, and its transaction is rolled back.
+        log.info("integrity error on %s %s: %s", request.method, request.path, exc.orig)
+        return error_response("ALREADY_EXISTS", "That already exists (created by another request just now).", 409)
+
+    @app.before_request
+    def _refuse_control_characters() -> Response | None:
+        for value in (request.view_args or {}).values():
+            if isinstance(value, str) and (has_control_characters(value) or len(value) > 200):
+                return error_response("INVALID_PARAMETER", "A path parameter is malformed.", 400)
+        return None
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:
         if not _wants_json(request):
@@ -101,6 +117,19 @@ def _missing(name: str) -> InvalidParameter:
     return InvalidParameter(f"'{name}' is required.", details={"field": name})
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INTEGER = re.compile(r"-?[0-9]{1,12}", re.ASCII)
+#: Timestamps the service accepts: a call is never placed in 1900 or 2200.
+EARLIEST, LATEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+#: Largest amount any request may carry (a sanity bound, far above every real limit).
+MAX_AMOUNT = Decimal("1000000.00")
+
+
+def has_control_characters(text: str) -> bool:
+    """NUL and other control characters (tabs and line breaks are fine in free text)."""
+    return _CONTROL.search(text) is not None
+
+
 def get_str(data: dict[str, Any], name: str, *, required: bool = True, max_length: int = 200) -> str | None:
     value = data.get(name)
     if value is None or value == "":
@@ -109,6 +138,8 @@ def get_str(data: dict[str, Any], name: str, *, required: bool = True, max_lengt
         return None
     if not isinstance(value, str):
         raise InvalidParameter(f"'{name}' must be a string.", details={"field": name})
+    if has_control_characters(value):
+        raise InvalidParameter(f"'{name}' contains control characters.", details={"field": name})
     value = value.strip()
     if len(value) > max_length:
         raise InvalidParameter(f"'{name}' is longer than {max_length} characters.", details={"field": name})
@@ -134,7 +165,7 @@ def get_int(
         raise InvalidParameter(f"'{name}' must be an integer.", details={"field": name})
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit() or len(text) > 12:
+        if not _INTEGER.fullmatch(text):
             raise InvalidParameter(f"'{name}' must be an integer.", details={"field": name})
         value = int(text)
     if not isinstance(value, int):
@@ -146,8 +177,12 @@ def get_int(
     return value
 
 
-def get_amount(data: dict[str, Any], name: str, *, required: bool = True) -> Decimal | None:
-    """A money amount given as a decimal string ("10.00"); JSON numbers are refused (floats)."""
+def get_amount(data: dict[str, Any], name: str, *, required: bool = True, places: int = 2) -> Decimal | None:
+    """A money amount given as a decimal string ("10.00"); JSON numbers are refused (floats).
+
+    It may not carry more decimals than the currency has (``places``): "10.005" is refused
+    rather than silently rounded into what a card is charged.
+    """
     value = data.get(name)
     if value is None or value == "":
         if required:
@@ -159,9 +194,15 @@ def get_amount(data: dict[str, Any], name: str, *, required: bool = True) -> Dec
             details={"field": name},
         )
     try:
-        return parse_amount(value)
+        amount = parse_amount(value)
     except ValueError as exc:
         raise InvalidParameter(f"'{name}' is not a decimal amount: {value!r}.", details={"field": name}) from exc
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        raise InvalidParameter(f"'{name}' has more than {places} decimals: {value!r}.", details={"field": name})
+    if abs(amount) > MAX_AMOUNT:
+        raise InvalidParameter(f"'{name}' is too large.", details={"field": name})
+    return amount
 
 
 def get_datetime(data: dict[str, Any], name: str, *, required: bool = True) -> dt.datetime | None:
@@ -175,11 +216,14 @@ def get_datetime(data: dict[str, Any], name: str, *, required: bool = True) -> d
         raise InvalidParameter(f"'{name}' must be an ISO 8601 timestamp.", details={"field": name})
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError as exc:
+        if parsed.tzinfo is None:
+            raise InvalidParameter(f"'{name}' must carry a UTC offset (e.g. 'Z').", details={"field": name})
+        moment = parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError) as exc:
         raise InvalidParameter(f"'{name}' is not an ISO 8601 timestamp: {value!r}.", details={"field": name}) from exc
-    if parsed.tzinfo is None:
-        raise InvalidParameter(f"'{name}' must carry a UTC offset (e.g. 'Z').", details={"field": name})
-    return parsed.astimezone(dt.UTC)
+    if not EARLIEST <= moment < LATEST:
+        raise InvalidParameter(f"'{name}' must be between 2000 and 2100.", details={"field": name})
+    return moment
 
 
 def get_date(data: dict[str, Any], name: str, *, required: bool = True) -> dt.date | None:

@@ -20,13 +20,17 @@ from sqlalchemy.orm import Session
 from billing import audit
 from billing.apikeys.models import ApiKey, Role
 from billing.apikeys.services import Principal, hash_key
+from billing.config import Settings
 from billing.db import Database
+from billing.demo import DEMO_KEYS
 from billing.errors import Forbidden, Unauthorized
 from billing.facilities.catalog import Catalog, CatalogCache
 from billing.facilities.models import RateCatalogVersion
 from billing.facilities.services import CATALOG_CHANGED
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+DEMO_KEY_HASHES = frozenset(hash_key(key) for key in DEMO_KEYS.values())
 
 ALL_ROLES = frozenset(Role)
 
@@ -115,6 +119,10 @@ def _authenticate() -> Principal:
     if len(token) > 200:
         raise Unauthorized("The API key is not valid.")
     key_hash = hash_key(token)
+    if key_hash in DEMO_KEY_HASHES and not cast(Settings, current_app.extensions["billing.settings"]).demo:
+        # The demo keys are public knowledge: a database that once held demo data must not
+        # honour them once the service runs for real.
+        raise Unauthorized("The API key is not valid.")
     cache = cast(AuthCache, current_app.extensions["billing.auth_cache"])
     found = cache.get(key_hash)
     if found is None:

@@ -121,8 +121,9 @@ def database_url(database_factory: SqliteFactory | PostgresFactory) -> Iterator[
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
     # auth_cache_ms=0: every request re-reads its key, so tests see revocations and tariff changes
-    # at once; tests of the cache itself turn it on.
-    values: dict[str, Any] = {"database_url": database_url, "secret_key": "test-secret", "demo": False,
+    # at once; tests of the cache itself turn it on. demo=True: the tests speak with the demo keys,
+    # which only a demo-mode service honours.
+    values: dict[str, Any] = {"database_url": database_url, "secret_key": "test-secret", "demo": True,
                               "auth_cache_ms": 0}
     values.update(overrides)
     return Settings(**values)

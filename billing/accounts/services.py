@@ -14,6 +14,7 @@ import ledgers
 from billing.accounts.models import AccountNumber, CalledPartyAccount
 from billing.errors import AlreadyExists, Conflict, InvalidParameter, NotFound, PrepaidRequired
 from ledgers.base import utcnow
+from ledgers.locks import lock_balance
 from rating.money import format_amount, from_minor, money, round_money, to_minor
 
 PLANS = ("prepaid", "direct_bill")
@@ -176,8 +177,11 @@ class MoneyLeftOnAccount(Conflict):
 
 
 def _check_nothing_left(session: Session, account: CalledPartyAccount) -> None:
-    """Closing must not swallow a family's money: refund (or collect) first."""
-    s = standing(session, account)
+    """Closing must not swallow a family's money: refund (or collect) first.
+
+    Read under the ledger lock that authorizing a call takes, so a call can't be held meanwhile.
+    """
+    s = standing(session, account, lock=True)
     if s.pending.amount > 0:
         raise MoneyLeftOnAccount("A call is in progress on this account; close it after the call ends.")
     if s.available_balance is not None and s.available_balance.amount > 0:
@@ -208,11 +212,13 @@ class Standing:
     credit_available: Money | None  # direct bill: what calls in progress may still accrue
 
 
-def standing(session: Session, account: CalledPartyAccount) -> Standing:
+def standing(session: Session, account: CalledPartyAccount, *, lock: bool = False) -> Standing:
+    """The account's money now; ``lock``: under its ledger row lock, so no call can slip in meanwhile."""
     zero = from_minor(0, account.currency)
     if account.ledger_account_id is None:
         return Standing(None, None, zero, None)
-    bal = ledgers.balance(session, account.ledger_account_id)
+    bal = lock_balance(session, account.ledger_account_id) if lock else ledgers.balance(session,
+                                                                                          account.ledger_account_id)
     if account.plan == "prepaid":
         return Standing(bal.available, None, bal.debits_pending, None)
     limit = from_minor(account.credit_limit or 0, account.currency)

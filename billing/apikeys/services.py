@@ -26,7 +26,8 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        return f"key:{self.key_id}:{self.name}"
+        """How audit rows and records name this client (fits their 100-character columns)."""
+        return f"key:{self.key_id}:{self.name}"[:100]
 
 
 def hash_key(key: str) -> str:
@@ -44,6 +45,8 @@ def create_key(session: Session, *, name: str, role: str, key: str | None = None
         raise InvalidParameter(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}") from exc
     if not name.strip():
         raise InvalidParameter("a key needs a name")
+    if len(name.strip()) > 80:
+        raise InvalidParameter("a key's name is at most 80 characters")
     plaintext = key or KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(name=name.strip(), role=role_value.value, key_hash=hash_key(plaintext),
                  prefix=plaintext[:12], created_at=utcnow())

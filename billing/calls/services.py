@@ -244,10 +244,20 @@ def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's orde
     return None
 
 
-def _spendable(session: Session, account: CalledPartyAccount) -> Money:
-    """What calls may still cost, read under the account's ledger lock (concurrent calls queue)."""
+_STATUS = select(CalledPartyAccount.status).where(CalledPartyAccount.id == bindparam("account_id"))
+
+
+def _spendable(session: Session, account: CalledPartyAccount) -> Money | str:
+    """What calls may still cost, read under the account's ledger lock (concurrent calls queue).
+
+    Or the refusal code, if the account stopped being active before the lock was granted:
+    closing an account takes the same lock, so the status read after it is final for this call.
+    """
     assert account.ledger_account_id is not None
     bal = lock_balance(session, account.ledger_account_id)
+    status = session.scalar(_STATUS, {"account_id": account.id})
+    if status != "active":
+        return "NO_ACCOUNT" if status == "closed" else "ACCOUNT_SUSPENDED"
     if account.plan == "prepaid":
         return bal.available
     limit = from_minor(account.credit_limit or 0, account.currency)
@@ -263,6 +273,8 @@ def _reserve(session: Session, settings: Settings, ctx: _Context, call: Call) ->
     assert account is not None and tariff is not None and account.ledger_account_id is not None
     limit = min(ctx.facility.max_call_seconds or settings.max_call_seconds, ctx.window_seconds)
     spendable = _spendable(session, account)
+    if isinstance(spendable, str):
+        return spendable
     seconds = max_billable_seconds(tariff, spendable, limit=limit) if spendable.amount > 0 else 0
     if seconds <= 0 and not tariff.is_free:
         return "INSUFFICIENT_FUNDS" if account.plan == "prepaid" else "CREDIT_LIMIT_REACHED"

@@ -34,6 +34,7 @@ from billing.payments.errors import (
     AccountNotPayable,
     BalanceDue,
     GatewayError,
+    GatewayUnavailable,
     GatewayUncertain,
     HoldOpen,
     PaymentInProgress,
@@ -191,6 +192,8 @@ def submit_refund(session: Session, gateway: Gateway, refund_id: int, *, actor: 
                                        metadata=metadata)
     except GatewayUncertain:
         outcome = _mark(session, refund_id, "unknown")
+    except GatewayUnavailable:  # Stripe didn't take it (rate limit, outage): the janitor sends it again
+        outcome = f"refund {refund_id} stays pending: Stripe was unavailable"
     except GatewayError as exc:
         locked = lock_refund(session, refund_id)
         outcome = fall_back_to_check(session, locked, exc.message, actor=actor) if locked.status in (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -39,12 +38,12 @@ def test_an_unknown_role_is_refused(app: Any) -> None:
 
 
 def test_demo_data_loads_only_in_demo_mode_and_twice_changes_nothing(database_url: str) -> None:
-    plain = create_app(make_settings(database_url))
+    plain = create_app(make_settings(database_url, demo=False))
     refused = plain.test_cli_runner().invoke(args=["demo", "load"])
     assert refused.exit_code != 0 and "demo mode" in refused.output
     plain.extensions["billing.db"].dispose()
 
-    demo = create_app(replace(make_settings(database_url), demo=True))
+    demo = create_app(make_settings(database_url, demo=True))
     first = demo.test_cli_runner().invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     assert "Bearer demo-call-platform" in first.output
@@ -62,3 +61,16 @@ def test_demo_data_loads_only_in_demo_mode_and_twice_changes_nothing(database_ur
 def test_demo_keys_do_not_exist_outside_demo_data(client: Any) -> None:
     r = client.get("/v1/facilities", headers={"Authorization": "Bearer demo-call-platform"})
     assert r.status_code == 401
+
+
+def test_the_public_demo_keys_stop_working_when_demo_mode_is_off(database_url: str) -> None:
+    demo = create_app(make_settings(database_url, demo=True))
+    assert demo.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    headers = {"Authorization": "Bearer demo-admin"}
+    assert demo.test_client().get("/v1/facilities", headers=headers).status_code == 200
+    demo.extensions["billing.db"].dispose()
+
+    production = create_app(make_settings(database_url, demo=False))
+    r = production.test_client().get("/v1/facilities", headers=headers)
+    assert (r.status_code, r.json["code"]) == (401, "UNAUTHORIZED")
+    production.extensions["billing.db"].dispose()

@@ -46,7 +46,9 @@ def test_a_deposit_shows_in_the_balance_only_after_stripes_webhook(
 
 def test_a_deposit_is_credited_exactly_the_amount_charged_no_fee(
         api: Any, client: Any, db: Database, accts: Accounts, stripe_fake: FakeStripe, app: Any) -> None:
-    r = deposit(api, accts.prepaid, "12.345")  # rounded half-up to whole cents at the Stripe boundary
+    refused = deposit(api, accts.prepaid, "12.345")  # never silently rounded into what the card is charged
+    assert (refused.status_code, refused.json["code"]) == (400, "INVALID_PARAMETER")
+    r = deposit(api, accts.prepaid, "12.35")
     assert r.status_code == 201
     intent = stripe_fake.get(f"/v1/payment_intents/{r.json['payment_intent']}")
     assert intent["amount"] == 1235 and intent["currency"] == "usd"

@@ -149,3 +149,38 @@ def test_the_inactive_account_job_closes_through_the_same_service(
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "account.close")).one()
         assert (entry.actor, entry.role) == ("statements job", "system")
         assert accounts.get_account(s, accts.prepaid).status_reason == "no activity for 180 days"
+
+
+def test_a_refund_stripe_cannot_take_right_now_waits_for_the_janitor_not_a_check(
+        api: Any, client: Any, db: Database, accts: Accounts, stripe_fake: FakeStripe, app: Any) -> None:
+    """A rate limit or outage means Stripe did not take the refund: it stays a card refund."""
+    import datetime as dt
+
+    from billing.payments import janitor
+    from billing.payments.errors import GatewayUnavailable
+    from billing.payments.wiring import GATEWAY
+
+    made = deposit(api, accts.prepaid, "20.00")
+    settle(app)
+    real = gateway_for(app)
+
+    class Throttled:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def create_refund(self, **kwargs: Any) -> Any:
+            raise GatewayUnavailable("Too many requests; try again later.")
+
+    app.extensions[GATEWAY] = Throttled()
+    r = close(api, accts.prepaid)
+    assert r.status_code == 200
+    assert [(x["method"], x["status"]) for x in r.json["refunds"]] == [("card", "pending"), ("check", "check_pending")]
+    assert stripe_refunds(stripe_fake) == {}
+
+    app.extensions[GATEWAY] = real
+    with db.sessions() as s:
+        janitor.run(s, real, now=ledgers.base.utcnow() + dt.timedelta(minutes=5))
+    assert stripe_refunds(stripe_fake) == {made["payment_intent"]: 2000}
+    assert [(x.method, x.status) for x in refunds_of(db, accts.prepaid)] == [
+        ("card", "succeeded"), ("check", "check_pending")]
+    ledger_ok(db)
