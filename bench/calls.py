@@ -114,7 +114,7 @@ def main() -> None:
     url = fresh_postgres("bench_calls")
     migrate_and_load_demo(url)
     set_up(url, args.callers)
-    env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "DEMO": "0"}
+    env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "DEMO": "1"}
     with gunicorn("wsgi:app", env, workers=args.workers, worker_class=args.worker_class,
                   threads=args.threads) as port:
         start = time.time() + 1.0

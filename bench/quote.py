@@ -54,7 +54,7 @@ def main() -> None:
 
     url = args.database_url or fresh_postgres("bench_quote")
     migrate_and_load_demo(url)
-    env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "DEMO": "0"}
+    env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "DEMO": "1"}
     quote_path = "/v1/quote?facility=IL-PRISON-DEMO&to=3125550101&minutes=15"
     auth = {"Authorization": "Bearer demo-call-platform"}
     quote_runs, bare_runs = [], []
