@@ -50,7 +50,8 @@ from ledgers.errors import (
     LedgerError,
     UnknownAccount,
 )
-from ledgers.models import BALANCE_COLUMNS, RESOLUTION_KINDS, LedgerAccount, Transfer, TransferKind
+from ledgers.locks import HeldAccount, held_locks
+from ledgers.models import BALANCE_COLUMNS, RESOLUTION_KINDS, AccountType, LedgerAccount, Transfer, TransferKind
 from ledgers.statements import Statements, statements_for
 
 __all__ = ["Request", "account_id", "find_by_key", "idempotent", "load_accounts", "matches_request", "write"]
@@ -182,7 +183,7 @@ def write(session: Session, request: Request, accounts: tuple[LedgerAccount, Led
     session.flush()  # what autoflush would do: the statements below bypass the ORM
     statements = statements_for(session.connection())
     try:
-        row = _write_once(statements, request, accounts)
+        row = _write_once(statements, request, accounts, held_locks(session))
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
             raise LedgerBusy(f"retry the unit of work: {exc.orig}") from exc
@@ -194,11 +195,15 @@ def write(session: Session, request: Request, accounts: tuple[LedgerAccount, Led
 
 
 def _write_once(
-    statements: Statements, request: Request, accounts: tuple[LedgerAccount, LedgerAccount]
+    statements: Statements, request: Request, accounts: tuple[LedgerAccount, LedgerAccount],
+    held: dict[int, HeldAccount],
 ) -> dict[str, Any]:
     debit, credit = accounts
     ids = [a.id for a in accounts if a.keeps_balance]
-    locked = statements.lock(sorted(ids)) if ids else {}
+    if all(i in held for i in ids):  # this transaction holds the locks already: nothing to read
+        locked = {i: held[i].sums for i in ids}
+    else:
+        locked = statements.lock(sorted(ids)) if ids else {}
     posted, pending = request.effect()
     if debit.keeps_balance:
         _check_guards(debit, locked[debit.id], debit_side=True, posted=posted, pending=pending)
@@ -211,7 +216,12 @@ def _write_once(
         raise IdempotencyConflict(f"idempotency key {request.idempotency_key!r} is already used")
     for account, debit_side in ((debit, True), (credit, False)):
         if account.keeps_balance:
-            statements.move(_move_params(account.id, debit_side, posted, pending))
+            move = _move_params(account.id, debit_side, posted, pending)
+            statements.move(move)
+            before = locked[account.id]
+            held[account.id] = HeldAccount(AccountType(account.type), account.currency, Sums(
+                before.debits_posted + move["d_posted"], before.credits_posted + move["c_posted"],
+                before.debits_pending + move["d_pending"], before.credits_pending + move["c_pending"]))
     return row
 
 

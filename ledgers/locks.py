@@ -8,20 +8,54 @@ the hold that follows in the same transaction sees exactly the balance the decis
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ledgers.balances import Balance, Sums, make_balance
 from ledgers.errors import UnknownAccount
 from ledgers.models import BALANCE_COLUMNS, AccountType, LedgerAccount
 
-__all__ = ["lock_balance"]
+__all__ = ["HeldAccount", "held_locks", "lock_balance"]
 
 _accounts = LedgerAccount.metadata.tables["ledger_accounts"]
+_HELD = "ledgers.held_locks"
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAccount:
+    """A customer account this transaction holds the row lock of, with its balances as they are now."""
+
+    type: AccountType
+    currency: str
+    sums: Sums
+
+
+def held_locks(session: Session) -> dict[int, HeldAccount]:
+    """The customer accounts whose row lock the session's transaction holds, by id.
+
+    While the lock is held only this transaction can change the row, and it changes it only through
+    the ledger's writer, which keeps these sums current — so reading them again would tell nothing
+    new. Forgotten at commit and at any rollback (a savepoint's too), when the lock or the writes go.
+    """
+    return session.info.setdefault(_HELD, {})  # type: ignore[no-any-return]
+
+
+def _forget(session: Session, *_args: object) -> None:
+    session.info.pop(_HELD, None)
+
+
+for _name in ("after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _name, _forget)
 
 
 def lock_balance(session: Session, account_id: int) -> Balance:
     """Lock a customer account's row until the transaction ends and return its balance."""
+    held = held_locks(session)
+    known = held.get(account_id)
+    if known is not None:
+        return make_balance(known.type, known.currency, known.sums)
     row = session.execute(
         select(_accounts.c.type, _accounts.c.currency, _accounts.c.keeps_balance,
                *(_accounts.c[name] for name in BALANCE_COLUMNS))
@@ -33,4 +67,5 @@ def lock_balance(session: Session, account_id: int) -> Balance:
     if not row.keeps_balance:
         raise ValueError("only customer accounts (which keep a balance) can be locked")
     sums = Sums(*(int(row._mapping[name]) for name in BALANCE_COLUMNS))
+    held[account_id] = HeldAccount(AccountType(row.type), row.currency, sums)
     return make_balance(AccountType(row.type), row.currency, sums)
