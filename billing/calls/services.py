@@ -9,12 +9,13 @@ Every step is idempotent on the platform's ``call_id``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
 from moneyed import Money
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import Row, and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, load_only
 
@@ -131,6 +132,7 @@ class _Context:
     """What the checks learn about a call, in order."""
 
     facility: FacilityRates
+    caller: _Caller | None = None
     person: _Caller | None = None
     privileged: bool = False
     window_seconds: int = 0
@@ -155,9 +157,10 @@ class _Caller:
 
 # The live-call statements are built once, with bound parameters, so SQLAlchemy compiles and
 # caches each a single time instead of rebuilding it for every call.
-_CALLER = (
+_EXISTING_CALL = select(Call.id).where(Call.call_id == bindparam("call_id")).scalar_subquery()
+_CALLER = (  # with the idempotency probe for the call id, so a new call costs no extra round trip
     select(Person.id, Person.facility_id, Person.status, CallingWindow.weekday, CallingWindow.start_minute,
-           CallingWindow.end_minute)
+           CallingWindow.end_minute, _EXISTING_CALL.label("existing_call"))
     .outerjoin(CallingWindow, CallingWindow.unit_id == Person.unit_id)
     .where(Person.id_number == bindparam("id_number"))
 )
@@ -183,10 +186,15 @@ _CALL_BY_ID = select(Call).where(Call.call_id == bindparam("call_id"))
 _CALL_EXISTS = select(Call.id).where(Call.call_id == bindparam("call_id"))
 
 
-def _caller(session: Session, id_number: str) -> _Caller | None:
-    rows = session.execute(_CALLER, {"id_number": id_number}).all()
+def _caller_and_existing_call(session: Session, req: AuthorizeRequest) -> tuple[_Caller | None, int | None]:
+    """The person calling (with the unit's schedule), and the id of a call already under this call id."""
+    rows = session.execute(_CALLER, {"id_number": req.person, "call_id": req.call_id}).all()
     if not rows:
-        return None
+        return None, session.scalar(_CALL_EXISTS, {"call_id": req.call_id})
+    return _caller_from(rows), rows[0].existing_call
+
+
+def _caller_from(rows: Sequence[Row[Any]]) -> _Caller:
     windows = tuple(people.Window(r.weekday, r.start_minute, r.end_minute) for r in rows if r.weekday is not None)
     return _Caller(rows[0].id, rows[0].facility_id, rows[0].status, windows)
 
@@ -212,7 +220,7 @@ def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's orde
     session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest
 ) -> str | None:
     """Person → approved list → schedule → block → account; the first failing check's code."""
-    person = _caller(session, req.person)
+    person = ctx.caller
     if person is None or person.facility_id != ctx.facility.id or person.status == "released":
         return "UNKNOWN_PERSON"
     ctx.person = person
@@ -349,15 +357,14 @@ def authorize(session: Session, settings: Settings, catalog: Catalog, req: Autho
     if facility is None:
         raise UnknownFacility(f"No facility has the code {req.facility!r}.")
     # A narrow probe first: the whole row (a wide one) is read only for a repeated call id.
-    existing = None
-    if session.scalar(_CALL_EXISTS, {"call_id": req.call_id}) is not None:
-        existing = session.scalar(_CALL_BY_ID, {"call_id": req.call_id})
+    caller, existing_id = _caller_and_existing_call(session, req)
+    existing = None if existing_id is None else session.scalar(_CALL_BY_ID, {"call_id": req.call_id})
     if existing is None:
         call = Call(call_id=req.call_id, facility_id=facility.id, person_ref=req.person, number=req.to,
                     requested_at=req.requested_at, created_at=utcnow(), authorized=False, code="", message="",
                     state="rejected", max_duration_seconds=0, monitored=True, charge_note="")
         try:
-            _decide(session, settings, _Context(facility=facility), req, call)
+            _decide(session, settings, _Context(facility=facility, caller=caller), req, call)
             call_id = _insert_once(session, call)
         except ledgers.IdempotencyConflict:
             call_id = None  # a duplicate request holding for the same call id won the race
