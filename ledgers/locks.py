@@ -17,7 +17,7 @@ from ledgers.balances import Balance, Sums, make_balance
 from ledgers.errors import UnknownAccount
 from ledgers.models import BALANCE_COLUMNS, AccountType, LedgerAccount
 
-__all__ = ["HeldAccount", "held_locks", "lock_balance"]
+__all__ = ["HeldAccount", "adopt_lock", "held_locks", "lock_balance"]
 
 _accounts = LedgerAccount.metadata.tables["ledger_accounts"]
 _HELD = "ledgers.held_locks"
@@ -48,6 +48,18 @@ def _forget(session: Session, *_args: object) -> None:
 
 for _name in ("after_commit", "after_rollback", "after_soft_rollback"):
     event.listen(Session, _name, _forget)
+
+
+def adopt_lock(session: Session, account: LedgerAccount) -> None:
+    """Record that ``account`` was just read ``FOR UPDATE`` by the caller's own query.
+
+    A caller that locks the row together with other rows it needs (one round trip instead of
+    two) hands it over here; its loaded balances must come from that locking read.
+    """
+    if not account.keeps_balance:
+        raise ValueError("only customer accounts (which keep a balance) can be locked")
+    held_locks(session)[account.id] = HeldAccount(AccountType(account.type), account.currency, Sums(
+        account.debits_posted, account.credits_posted, account.debits_pending, account.credits_pending))
 
 
 def lock_balance(session: Session, account_id: int) -> Balance:

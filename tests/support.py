@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from billing.demo import DEMO_KEYS
+
+#: Fresh phone-number suffixes for tests, one sequence per process.
+NUMBERS = itertools.count(1000)
 
 
 class Api:

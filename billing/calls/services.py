@@ -31,7 +31,7 @@ from billing.facilities.catalog import Catalog, FacilityRates
 from billing.people import services as people
 from billing.people.models import ApprovedNumber, CallingWindow, Person
 from ledgers.base import utcnow
-from ledgers.locks import lock_balance
+from ledgers.locks import adopt_lock, lock_balance
 from ledgers.models import LedgerAccount, Transfer
 from rating import (
     Jurisdiction,
@@ -76,12 +76,21 @@ _LEDGER_ACCOUNT_FACTS = (
 
 _SETTLEMENT = (
     select(Call, CalledPartyAccount, LedgerAccount, Transfer)
-    .outerjoin(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
-    .outerjoin(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
+    .join(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
+    .join(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
     .outerjoin(Transfer, Transfer.id == Call.hold_id)
     .options(load_only(CalledPartyAccount.id, CalledPartyAccount.plan, CalledPartyAccount.currency,
                        CalledPartyAccount.ledger_account_id, CalledPartyAccount.last_activity_at),
-             load_only(*_LEDGER_ACCOUNT_FACTS))
+             load_only(*_LEDGER_ACCOUNT_FACTS, LedgerAccount.debits_posted, LedgerAccount.credits_posted,
+                       LedgerAccount.debits_pending, LedgerAccount.credits_pending))
+    .where(Call.call_id == bindparam("call_id"))
+    # The call and its customer's ledger row, locked together (calls before accounts, as everywhere).
+    .with_for_update(of=[Call.__table__, LedgerAccount.__table__])
+    .execution_options(populate_existing=True)
+)
+#: A call with no account of ours (refused before one was found): nothing of the ledger to lock.
+_SETTLEMENT_WITHOUT_ACCOUNT = (
+    select(Call, CalledPartyAccount).outerjoin(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
     .where(Call.call_id == bindparam("call_id")).with_for_update(of=Call.__table__)
 )
 
@@ -94,7 +103,12 @@ def call_for_settlement(session: Session, call_id: str) -> tuple[Call, CalledPar
     """
     row = session.execute(_SETTLEMENT, {"call_id": call_id}).first()
     if row is None:
-        raise UnknownCall(f"No call has the id {call_id!r}.")
+        other = session.execute(_SETTLEMENT_WITHOUT_ACCOUNT, {"call_id": call_id}).first()
+        if other is None:
+            raise UnknownCall(f"No call has the id {call_id!r}.")
+        return other[0], other[1]
+    if row[2] is not None and row[2].keeps_balance:
+        adopt_lock(session, row[2])  # the ledger needn't lock (or read) the row again
     if row[1] is not None:
         # The identity map holds objects weakly: keep these alive for the rest of the request.
         session.info["billing.keep"] = (row[2], row[3], house_account(session, "call_revenue", row[1].currency))

@@ -35,6 +35,7 @@ from billing.demo import (
     PREPAID_MOBILE,
     load_demo,
 )
+from tests import support
 from tests.conftest import PostgresFactory, SqliteFactory, make_settings
 from tests.support import Api
 
@@ -55,7 +56,9 @@ __all__ = [
     "PRISON", "Calls", "calls_with_settings", "fresh_number", "local",
 ]
 
-_numbers = itertools.count(1000)
+# One counter per process, kept in a plain module: pytest may load this conftest twice (as a plugin
+# and when a test imports from it), and two counters would hand out the same number.
+_numbers = support.NUMBERS
 
 
 def fresh_number(area: str = "312") -> str:
