@@ -47,21 +47,6 @@ def account_for_number(session: Session, number: str) -> CalledPartyAccount | No
     )
 
 
-def account_and_line_type(session: Session, number: str) -> tuple[CalledPartyAccount, str] | None:
-    """The account covering ``number`` and that number's line type, in one query."""
-    row = session.execute(
-        select(CalledPartyAccount, AccountNumber.line_type)
-        .join(AccountNumber, AccountNumber.account_id == CalledPartyAccount.id)
-        .where(AccountNumber.number == number, AccountNumber.removed_at.is_(None))
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
-def line_type_of(session: Session, account: CalledPartyAccount, number: str) -> str | None:
-    return session.scalar(select(AccountNumber.line_type).where(
-        AccountNumber.account_id == account.id, AccountNumber.number == number, AccountNumber.removed_at.is_(None)))
-
-
 def _check_numbers(session: Session, plan: str, numbers: list[NumberSpec]) -> None:
     seen = set()
     for spec in numbers:

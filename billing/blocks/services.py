@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from billing.blocks.models import Block
@@ -11,16 +11,6 @@ from ledgers.base import utcnow
 
 SCOPES = ("all", "facility")
 SOURCES = ("called_party", "facility", "provider")
-
-
-def active_block(session: Session, number: str, facility_id: int) -> Block | None:
-    """The block that stops calls from ``facility_id`` to ``number``, if any."""
-    return session.scalar(
-        select(Block).where(
-            Block.number == number, Block.lifted_at.is_(None),
-            or_(Block.scope == "all", Block.facility_id == facility_id),
-        ).order_by(Block.id).limit(1)
-    )
 
 
 def place_block(session: Session, *, number: str, scope: str, facility_id: int | None, source: str, reason: str,
