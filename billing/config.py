@@ -17,6 +17,10 @@ from pathlib import Path
 DEFAULT_SQLITE = f"sqlite:///{Path(__file__).resolve().parent.parent / 'instance' / 'billing.db'}"
 
 
+#: Seconds a hold outlives its call's maximum duration (HOLD_MARGIN_SECONDS).
+DEFAULT_HOLD_MARGIN_SECONDS = 300
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; raised at start-up, never during a request."""
 
@@ -61,7 +65,7 @@ class Settings:
     #: Log SQL statements (debugging only).
     sql_echo: bool = False
     #: Seconds a hold may outlive its call's maximum duration before the expiry job frees it.
-    hold_margin_seconds: int = 300
+    hold_margin_seconds: int = DEFAULT_HOLD_MARGIN_SECONDS
     #: A call the system drops within this many seconds of acceptance is not charged.
     dropped_call_grace_seconds: int = 60
     #: Default maximum length of one call, when a facility sets none.

@@ -39,7 +39,7 @@ class Job:
 
 def _expire_calls(db: Database, settings: Settings) -> object:
     with db.unit_of_work() as session:
-        return expire_abandoned(session, settings)
+        return expire_abandoned(session, margin_seconds=settings.hold_margin_seconds)
 
 
 JOBS: list[Job] = [

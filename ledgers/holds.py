@@ -18,9 +18,9 @@ from ledgers.accounts import AccountRef
 from ledgers.amounts import to_money, to_units
 from ledgers.base import utcnow
 from ledgers.errors import HoldAlreadyResolved, HoldExpired, InvalidAmount, UnknownTransfer
-from ledgers.journal import Request, account_id, idempotent, load_accounts, matches_request, write
+from ledgers.journal import Request, idempotent, load_accounts, matches_request, write
 from ledgers.models import LedgerAccount, Transfer, TransferKind
-from ledgers.transfers import get_transfer
+from ledgers.transfers import get_transfer, write_new
 
 __all__ = ["expire_holds", "hold", "is_resolved", "pending_amount", "post", "void"]
 
@@ -45,20 +45,8 @@ def hold(
     if timeout is not None and timeout <= dt.timedelta(0):
         raise ValueError("a hold's timeout must be positive")
     timeout_at = None if timeout is None else _now(now) + timeout
-
-    def describe() -> Request:
-        currency = amount.currency.code if isinstance(amount, Money) else ""
-        return Request(
-            kind=TransferKind.PENDING, debit_id=account_id(debit), credit_id=account_id(credit),
-            amount=to_units(amount, currency), currency=currency, purpose=purpose,
-            reference=reference, idempotency_key=idempotency_key, timeout_at=timeout_at,
-        )
-
-    def action() -> Transfer:
-        request = describe()
-        return write(session, request, load_accounts(session, debit, credit, request.currency))
-
-    return idempotent(session, idempotency_key, lambda t: matches_request(describe, t), action)
+    return write_new(session, TransferKind.PENDING, debit=debit, credit=credit, amount=amount,
+                     idempotency_key=idempotency_key, purpose=purpose, reference=reference, timeout_at=timeout_at)
 
 
 def post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from moneyed import Money
@@ -36,12 +37,22 @@ def transfer(
     ``IdempotencyConflict``.
     """
 
+    return write_new(session, TransferKind.SINGLE, debit=debit, credit=credit, amount=amount,
+                     idempotency_key=idempotency_key, purpose=purpose, reference=reference)
+
+
+def write_new(
+    session: Session, kind: TransferKind, *, debit: AccountRef, credit: AccountRef, amount: Money,
+    idempotency_key: str, purpose: str, reference: str, timeout_at: dt.datetime | None = None,
+) -> Transfer:
+    """Write a new single transfer or hold between two accounts, idempotently on its key."""
+
     def describe() -> Request:
         currency = amount.currency.code if isinstance(amount, Money) else ""
         return Request(
-            kind=TransferKind.SINGLE, debit_id=account_id(debit), credit_id=account_id(credit),
+            kind=kind, debit_id=account_id(debit), credit_id=account_id(credit),
             amount=to_units(amount, currency), currency=currency, purpose=purpose,
-            reference=reference, idempotency_key=idempotency_key,
+            reference=reference, idempotency_key=idempotency_key, timeout_at=timeout_at,
         )
 
     def action() -> Transfer:

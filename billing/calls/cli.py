@@ -21,5 +21,6 @@ def register(app: Flask) -> None:
         """Release the holds of calls that never completed (past max duration + margin)."""
         db = cast(Database, current_app.extensions["billing.db"])
         with db.unit_of_work() as session:
-            count = expire_abandoned(session, current_app.extensions["billing.settings"])
+            margin = current_app.extensions["billing.settings"].hold_margin_seconds
+            count = expire_abandoned(session, margin_seconds=margin)
         click.echo(f"expired {count} abandoned call(s)")

@@ -25,7 +25,7 @@ from billing.blocks import services as blocks
 from billing.blocks.models import Block
 from billing.calls import decisions
 from billing.calls.models import Call, Incident
-from billing.config import Settings
+from billing.config import DEFAULT_HOLD_MARGIN_SECONDS, Settings
 from billing.errors import Conflict, InvalidParameter, UnknownCall, UnknownFacility
 from billing.facilities.catalog import Catalog, FacilityRates
 from billing.people import services as people
@@ -116,10 +116,7 @@ def call_for_settlement(session: Session, call_id: str) -> tuple[Call, CalledPar
 
 
 def get_call(session: Session, call_id: str, *, for_update: bool = False) -> Call:
-    query = select(Call).where(Call.call_id == call_id)
-    if for_update:
-        query = query.with_for_update()
-    call = session.scalar(query)
+    call = session.scalar(_CALL_BY_ID.with_for_update() if for_update else _CALL_BY_ID, {"call_id": call_id})
     if call is None:
         raise UnknownCall(f"No call has the id {call_id!r}.")
     return call
@@ -492,7 +489,9 @@ def record_incident(session: Session, call: Call, at: dt.datetime) -> None:
                              person_id=call.person_id, number=call.number, occurred_at=at, created_at=utcnow()))
 
 
-def expire_abandoned(session: Session, settings: Settings | None = None, *, now: dt.datetime | None = None) -> int:
+def expire_abandoned(
+    session: Session, *, margin_seconds: int = DEFAULT_HOLD_MARGIN_SECONDS, now: dt.datetime | None = None
+) -> int:
     """Release the holds of calls that never completed; mark those calls expired.
 
     A hold times out ``max duration + HOLD_MARGIN_SECONDS`` after it was placed (server clock),
@@ -509,7 +508,7 @@ def expire_abandoned(session: Session, settings: Settings | None = None, *, now:
         .values(state="expired").execution_options(synchronize_session=False)
     )
     count = int(result.rowcount)  # type: ignore[attr-defined]
-    margin = (settings or Settings(demo=True)).hold_margin_seconds
+    margin = margin_seconds
     for call in session.scalars(select(Call).where(Call.state.in_(open_states), Call.hold_id.is_(None))):
         if call.created_at + dt.timedelta(seconds=call.max_duration_seconds + margin) <= moment:
             call.state = "expired"
