@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from rating.money import minor_exponent
 
 __all__ = [
     "HOUSE_ACCOUNTS",
+    "AccountFacts",
     "AccountRef",
     "create_account",
     "ensure_house_accounts",
@@ -24,8 +26,33 @@ __all__ = [
     "open_customer_account",
 ]
 
-#: An account, or its id.
-AccountRef = LedgerAccount | int
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    """What never changes about an account once it is open (a trigger refuses any change).
+
+    A caller that already read these columns (with the rows it needed anyway) passes them instead
+    of a ``LedgerAccount``, and the ledger reads nothing more about the account.
+    """
+
+    id: int
+    code: str
+    type: str
+    currency: str
+    keeps_balance: bool
+    debits_must_not_exceed_credits: bool
+    credits_must_not_exceed_debits: bool
+
+    #: The columns these facts are read from, in field order.
+    COLUMNS = ("id", "code", "type", "currency", "keeps_balance", "debits_must_not_exceed_credits",
+               "credits_must_not_exceed_debits")
+
+    @classmethod
+    def of(cls, account: LedgerAccount) -> AccountFacts:
+        return cls(*(getattr(account, name) for name in cls.COLUMNS))
+
+
+#: An account, its facts, or its id.
+AccountRef = LedgerAccount | AccountFacts | int
 
 #: The provider's own accounts, one set per currency. None of them keeps a cached balance.
 HOUSE_ACCOUNTS: dict[str, AccountType] = {

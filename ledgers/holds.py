@@ -18,8 +18,8 @@ from ledgers.accounts import AccountRef
 from ledgers.amounts import to_money, to_units
 from ledgers.base import utcnow
 from ledgers.errors import HoldAlreadyResolved, HoldExpired, InvalidAmount, UnknownTransfer
-from ledgers.journal import Request, idempotent, load_accounts, matches_request, write
-from ledgers.models import LedgerAccount, Transfer, TransferKind
+from ledgers.journal import Account, Request, idempotent, load_accounts, matches_request, write
+from ledgers.models import Transfer, TransferKind
 from ledgers.transfers import get_transfer, write_new
 
 __all__ = ["expire_holds", "hold", "is_resolved", "pending_amount", "post", "void"]
@@ -149,7 +149,7 @@ def _resolution(pending: Transfer, kind: TransferKind, units: int, key: str) -> 
     )
 
 
-def _accounts_of(session: Session, pending: Transfer) -> tuple[LedgerAccount, LedgerAccount]:
+def _accounts_of(session: Session, pending: Transfer) -> tuple[Account, Account]:
     return load_accounts(session, pending.debit_account_id, pending.credit_account_id, pending.currency)
 
 

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.orm.util import identity_key
 
-from ledgers.accounts import AccountRef
+from ledgers.accounts import AccountFacts, AccountRef
 from ledgers.balances import Sums
 from ledgers.base import utcnow
 from ledgers.errors import (
@@ -54,7 +54,13 @@ from ledgers.locks import HeldAccount, held_locks
 from ledgers.models import BALANCE_COLUMNS, RESOLUTION_KINDS, AccountType, LedgerAccount, Transfer, TransferKind
 from ledgers.statements import Statements, statements_for
 
-__all__ = ["Request", "account_id", "find_by_key", "idempotent", "load_accounts", "matches_request", "write"]
+__all__ = [
+    "Account", "Request", "account_id", "find_by_key", "idempotent", "known_accounts", "load_accounts",
+    "matches_request", "transfer_from_row", "write",
+]
+
+#: An account as the writer needs it: loaded, or its facts.
+Account = LedgerAccount | AccountFacts
 
 _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 
@@ -113,15 +119,33 @@ class Request:
         return 0, -self.released  # void, expiry
 
 
+_KNOWN = "ledgers.known_accounts"
+
+
+def known_accounts(session: Session) -> dict[int, AccountFacts]:
+    """Accounts whose facts the caller already read into this session, by id.
+
+    A caller that read an account's facts with its own query (with the rows it needed anyway) puts
+    them here, and ``load_accounts`` needs no query for that account. Facts never change, so they
+    stay valid for the session's whole life.
+    """
+    return session.info.setdefault(_KNOWN, {})  # type: ignore[no-any-return]
+
+
 def load_accounts(
     session: Session, debit: AccountRef, credit: AccountRef, currency: str
-) -> tuple[LedgerAccount, LedgerAccount]:
+) -> tuple[Account, Account]:
     """Both accounts of a transfer (one query at most), checked to differ and to be in ``currency``."""
     debit_id, credit_id = account_id(debit), account_id(credit)
     if debit_id == credit_id:
         raise ValueError("a transfer needs two different accounts")
-    known = {ref.id: ref for ref in (debit, credit) if isinstance(ref, LedgerAccount)}
+    known: dict[int, Account] = {
+        ref.id: ref for ref in (debit, credit) if isinstance(ref, LedgerAccount | AccountFacts)}
+    facts = session.info.get(_KNOWN)
     for ref_id in (debit_id, credit_id):
+        if ref_id not in known and facts and ref_id in facts:
+            known[ref_id] = facts[ref_id]
+            continue
         cached = session.identity_map.get(identity_key(LedgerAccount, ref_id))
         if ref_id not in known and isinstance(cached, LedgerAccount) and "currency" in cached.__dict__:
             known[ref_id] = cached  # code, currency, type and flags never change (a trigger refuses it)
@@ -137,7 +161,9 @@ def load_accounts(
 
 
 def account_id(ref: AccountRef) -> int:
-    """The id of an account given as itself or its id."""
+    """The id of an account given as itself, its facts or its id."""
+    if isinstance(ref, AccountFacts):
+        return ref.id
     if isinstance(ref, LedgerAccount):
         if ref.id is None:
             raise ValueError(f"account {ref.code} is not in the database yet (flush the session first)")
@@ -178,7 +204,7 @@ def idempotent(
         ) from exc
 
 
-def write(session: Session, request: Request, accounts: tuple[LedgerAccount, LedgerAccount]) -> Transfer:
+def write(session: Session, request: Request, accounts: tuple[Account, Account]) -> Transfer:
     """Insert ``request``'s row and move the cached balances (checks first, then the writes)."""
     session.flush()  # what autoflush would do: the statements below bypass the ORM
     statements = statements_for(session.connection())
@@ -189,13 +215,13 @@ def write(session: Session, request: Request, accounts: tuple[LedgerAccount, Led
             raise LedgerBusy(f"retry the unit of work: {exc.orig}") from exc
         raise
     for account in accounts:
-        if account.keeps_balance and account in session:
+        if account.keeps_balance and isinstance(account, LedgerAccount) and account in session:
             session.expire(account, BALANCE_COLUMNS)  # the cached columns moved under it
-    return _as_transfer(session, row)
+    return transfer_from_row(session, row)
 
 
 def _write_once(
-    statements: Statements, request: Request, accounts: tuple[LedgerAccount, LedgerAccount],
+    statements: Statements, request: Request, accounts: tuple[Account, Account],
     held: dict[int, HeldAccount],
 ) -> dict[str, Any]:
     debit, credit = accounts
@@ -225,7 +251,7 @@ def _write_once(
     return row
 
 
-def _check_guards(account: LedgerAccount, now: Sums, *, debit_side: bool, posted: int, pending: int) -> None:
+def _check_guards(account: Account, now: Sums, *, debit_side: bool, posted: int, pending: int) -> None:
     debits_posted, credits_posted = now.debits_posted, now.credits_posted
     debits_pending, credits_pending = now.debits_pending, now.credits_pending
     if debit_side:
@@ -265,8 +291,9 @@ def _insert_params(request: Request) -> dict[str, Any]:
     }
 
 
-def _as_transfer(session: Session, row: dict[str, Any]) -> Transfer:
-    """The inserted row as a persistent ``Transfer`` of ``session``, without another query."""
+def transfer_from_row(session: Session, row: dict[str, Any]) -> Transfer:
+    """A journal row read (or returned) by the caller's own statement, as a persistent ``Transfer``
+    of ``session`` — without another query. ``row`` holds every column."""
     transfer: Transfer = _TRANSFER_MANAGER.new_instance()
     transfer.__dict__.update(row)  # loaded state, as a query would set it
     make_transient_to_detached(transfer)

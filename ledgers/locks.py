@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from ledgers.balances import Balance, Sums, make_balance
 from ledgers.errors import UnknownAccount
 from ledgers.models import BALANCE_COLUMNS, AccountType, LedgerAccount
+from ledgers.prepared import Prepared
 
-__all__ = ["HeldAccount", "adopt_lock", "held_locks", "lock_balance"]
+__all__ = ["HeldAccount", "adopt_lock", "adopt_locked_row", "held_locks", "lock_balance"]
 
 _accounts = LedgerAccount.metadata.tables["ledger_accounts"]
 _HELD = "ledgers.held_locks"
@@ -58,8 +59,27 @@ def adopt_lock(session: Session, account: LedgerAccount) -> None:
     """
     if not account.keeps_balance:
         raise ValueError("only customer accounts (which keep a balance) can be locked")
-    held_locks(session)[account.id] = HeldAccount(AccountType(account.type), account.currency, Sums(
+    adopt_locked_row(session, account.id, account.type, account.currency, Sums(
         account.debits_posted, account.credits_posted, account.debits_pending, account.credits_pending))
+
+
+def adopt_locked_row(session: Session, account_id: int, type: str, currency: str, sums: Sums) -> Balance:
+    """``adopt_lock`` for a caller whose query read the row's columns rather than the object.
+
+    The query must have locked the row as the ledger does (``FOR NO KEY UPDATE``) and read its
+    four balance columns; returns the balance.
+    """
+    account_type = AccountType(type)
+    held_locks(session)[account_id] = HeldAccount(account_type, currency, sums)
+    return make_balance(account_type, currency, sums)
+
+
+_LOCK = Prepared(
+    select(_accounts.c.type, _accounts.c.currency, _accounts.c.keeps_balance,
+           *(_accounts.c[name] for name in BALANCE_COLUMNS))
+    .where(_accounts.c.id == bindparam("account_id"))
+    .with_for_update(key_share=True)
+)
 
 
 def lock_balance(session: Session, account_id: int) -> Balance:
@@ -68,16 +88,9 @@ def lock_balance(session: Session, account_id: int) -> Balance:
     known = held.get(account_id)
     if known is not None:
         return make_balance(known.type, known.currency, known.sums)
-    row = session.execute(
-        select(_accounts.c.type, _accounts.c.currency, _accounts.c.keeps_balance,
-               *(_accounts.c[name] for name in BALANCE_COLUMNS))
-        .where(_accounts.c.id == account_id)
-        .with_for_update(key_share=True)
-    ).first()
+    row = _LOCK.first(session, {"account_id": account_id})
     if row is None:
         raise UnknownAccount(f"no ledger account with id {account_id}")
-    if not row.keeps_balance:
+    if not row[2]:
         raise ValueError("only customer accounts (which keep a balance) can be locked")
-    sums = Sums(*(int(row._mapping[name]) for name in BALANCE_COLUMNS))
-    held[account_id] = HeldAccount(AccountType(row.type), row.currency, sums)
-    return make_balance(AccountType(row.type), row.currency, sums)
+    return adopt_locked_row(session, account_id, row[0], row[1], Sums(*(int(v) for v in row[3:])))

@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Any, cast
 
 from moneyed import Money
-from sqlalchemy import Row, and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 import ledgers
 from billing.accounts.models import AccountNumber, CalledPartyAccount
@@ -30,9 +31,13 @@ from billing.errors import Conflict, InvalidParameter, UnknownCall, UnknownFacil
 from billing.facilities.catalog import Catalog, FacilityRates
 from billing.people import services as people
 from billing.people.models import ApprovedNumber, CallingWindow, Person
+from ledgers.accounts import AccountFacts
+from ledgers.balances import Sums
 from ledgers.base import utcnow
-from ledgers.locks import adopt_lock, lock_balance
-from ledgers.models import LedgerAccount, Transfer
+from ledgers.journal import known_accounts, transfer_from_row
+from ledgers.locks import adopt_locked_row, lock_balance
+from ledgers.models import BALANCE_COLUMNS, LedgerAccount, Transfer
+from ledgers.prepared import Prepared
 from rating import (
     Jurisdiction,
     NoTariff,
@@ -68,51 +73,99 @@ class AuthorizeRequest:
     requested_at: dt.datetime
 
 
-#: What the ledger needs of an account it finds in the session: never its (cached) balances.
-_LEDGER_ACCOUNT_FACTS = (
-    LedgerAccount.id, LedgerAccount.code, LedgerAccount.type, LedgerAccount.currency, LedgerAccount.keeps_balance,
-    LedgerAccount.debits_must_not_exceed_credits, LedgerAccount.credits_must_not_exceed_debits,
-)
+_tables = Call.metadata.tables
+_calls, _accounts, _ledger, _transfers = (
+    _tables["calls"], _tables["accounts"], _tables["ledger_accounts"], _tables["ledger_transfers"])
+#: What the ledger needs of an account (never its cached balances): read along with the rows the
+#: call needs anyway, so the ledger reads nothing more.
+_FACTS = tuple(_ledger.c[name] for name in AccountFacts.COLUMNS)
+_CALL_KEYS = tuple(c.key for c in _calls.c)
+_TRANSFER_KEYS = tuple(c.key for c in _transfers.c)
+_CALL_MANAGER = manager_of_class(Call)
 
-_SETTLEMENT = (
-    select(Call, CalledPartyAccount, LedgerAccount, Transfer)
-    .join(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
-    .join(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
-    .outerjoin(Transfer, Transfer.id == Call.hold_id)
-    .options(load_only(CalledPartyAccount.id, CalledPartyAccount.plan, CalledPartyAccount.currency,
-                       CalledPartyAccount.ledger_account_id, CalledPartyAccount.last_activity_at),
-             load_only(*_LEDGER_ACCOUNT_FACTS, LedgerAccount.debits_posted, LedgerAccount.credits_posted,
-                       LedgerAccount.debits_pending, LedgerAccount.credits_pending))
-    .where(Call.call_id == bindparam("call_id"))
+
+@dataclass(frozen=True, slots=True)
+class CallAccount:
+    """What calls need of the account covering a number (and its ledger account's facts)."""
+
+    id: int
+    plan: str
+    provider: str
+    status: str
+    credit_limit: int | None
+    currency: str
+    last_activity_at: dt.datetime | None
+    ledger: AccountFacts | None  # None: an account held with another company
+
+    @property
+    def ledger_account_id(self) -> int | None:
+        return None if self.ledger is None else self.ledger.id
+
+
+    @classmethod
+    def of(cls, values: Sequence[Any], ledger: AccountFacts | None) -> CallAccount:
+        """From the seven account columns the call queries read, in field order."""
+        return cls(values[0], values[1], values[2], values[3], values[4], values[5], values[6], ledger)
+
+
+def _facts(values: Sequence[Any]) -> AccountFacts | None:
+    return None if values[0] is None else AccountFacts(*values)
+
+
+_SETTLEMENT = Prepared(
+    select(*_calls.c, _accounts.c.id, _accounts.c.plan, _accounts.c.provider, _accounts.c.status,
+           _accounts.c.credit_limit, _accounts.c.currency, _accounts.c.last_activity_at, *_FACTS,
+           *(_ledger.c[name] for name in BALANCE_COLUMNS), *_transfers.c)
+    .select_from(
+        _calls.join(_accounts, _accounts.c.id == _calls.c.account_id)
+        .join(_ledger, _ledger.c.id == _accounts.c.ledger_account_id)
+        .outerjoin(_transfers, _transfers.c.id == _calls.c.hold_id))
+    .where(_calls.c.call_id == bindparam("call_id"))
     # The call and its customer's ledger row, locked together (calls before accounts, as everywhere).
-    .with_for_update(of=[Call.__table__, LedgerAccount.__table__])
-    .execution_options(populate_existing=True)
+    .with_for_update(of=[_calls, _ledger])
 )
+_N_CALL, _N_ACCOUNT, _N_FACTS, _N_SUMS = len(_CALL_KEYS), 7, len(_FACTS), len(BALANCE_COLUMNS)
 #: A call with no account of ours (refused before one was found): nothing of the ledger to lock.
-_SETTLEMENT_WITHOUT_ACCOUNT = (
-    select(Call, CalledPartyAccount).outerjoin(CalledPartyAccount, CalledPartyAccount.id == Call.account_id)
-    .where(Call.call_id == bindparam("call_id")).with_for_update(of=Call.__table__)
-)
+_SETTLEMENT_WITHOUT_ACCOUNT = select(Call).where(Call.call_id == bindparam("call_id")).with_for_update()
 
 
-def call_for_settlement(session: Session, call_id: str) -> tuple[Call, CalledPartyAccount | None]:
+def _detached_call(values: Sequence[Any]) -> Call:
+    """A ``Call`` from a row of all its columns, without the ORM's loading machinery."""
+    call: Call = _CALL_MANAGER.new_instance()
+    call.__dict__.update(zip(_CALL_KEYS, values, strict=True))
+    make_transient_to_detached(call)
+    return call
+
+
+def call_for_settlement(session: Session, call_id: str) -> tuple[Call, CallAccount | None]:
     """The call, locked for this transaction, with its account — one query.
 
-    The account's ledger account and the call's hold come in the same row, so the ledger finds
-    them in the session's identity map and settles without reading them again.
+    The account's ledger row (locked with the call) and the call's hold come in the same row and
+    are handed to the ledger, which then settles without reading them again. The call is detached:
+    its outcome is written with one UPDATE (``settlement``), never by a flush.
     """
-    row = session.execute(_SETTLEMENT, {"call_id": call_id}).first()
+    row = _SETTLEMENT.first(session, {"call_id": call_id})
     if row is None:
-        other = session.execute(_SETTLEMENT_WITHOUT_ACCOUNT, {"call_id": call_id}).first()
+        other = session.scalar(_SETTLEMENT_WITHOUT_ACCOUNT, {"call_id": call_id})
         if other is None:
             raise UnknownCall(f"No call has the id {call_id!r}.")
-        return other[0], other[1]
-    if row[2] is not None and row[2].keeps_balance:
-        adopt_lock(session, row[2])  # the ledger needn't lock (or read) the row again
-    if row[1] is not None:
-        # The identity map holds objects weakly: keep these alive for the rest of the request.
-        session.info["billing.keep"] = (row[2], row[3], house_account(session, "call_revenue", row[1].currency))
-    return row[0], row[1]
+        return other, None
+    at = _N_CALL
+    call = _detached_call(row[:at])
+    facts = AccountFacts(*row[at + _N_ACCOUNT:at + _N_ACCOUNT + _N_FACTS])
+    account = CallAccount.of(row[at:at + _N_ACCOUNT], facts)
+    at += _N_ACCOUNT + _N_FACTS
+    known = known_accounts(session)
+    known[facts.id] = facts
+    revenue = house_account(session, "call_revenue", account.currency)
+    known[revenue.id] = revenue
+    if facts.keeps_balance:  # the ledger needn't lock (or read) the row again
+        adopt_locked_row(session, facts.id, facts.type, facts.currency, Sums(*row[at:at + _N_SUMS]))
+    at += _N_SUMS
+    if row[at] is not None:  # the hold, as a transfer of this session: the ledger finds it there
+        hold = transfer_from_row(session, dict(zip(_TRANSFER_KEYS, row[at:], strict=True)))
+        session.info["billing.keep"] = hold  # the identity map holds it weakly
+    return call, account
 
 
 def get_call(session: Session, call_id: str, *, for_update: bool = False) -> Call:
@@ -147,7 +200,7 @@ class _Context:
     person: _Caller | None = None
     privileged: bool = False
     window_seconds: int = 0
-    account: CalledPartyAccount | None = None
+    account: CallAccount | None = None
     tariff: Tariff | None = None
 
 
@@ -166,10 +219,9 @@ class _Caller:
     windows: tuple[people.Window, ...]
 
 
-# The live-call statements are built once, with bound parameters, so SQLAlchemy compiles and
-# caches each a single time instead of rebuilding it for every call.
+# The live-call statements are built once, with bound parameters, and run as prepared statements.
 _EXISTING_CALL = select(Call.id).where(Call.call_id == bindparam("call_id")).scalar_subquery()
-_CALLER = (  # with the idempotency probe for the call id, so a new call costs no extra round trip
+_CALLER = Prepared(  # with the idempotency probe for the call id, so a new call costs no extra round trip
     select(Person.id, Person.facility_id, Person.status, CallingWindow.weekday, CallingWindow.start_minute,
            CallingWindow.end_minute, _EXISTING_CALL.label("existing_call"))
     .outerjoin(CallingWindow, CallingWindow.unit_id == Person.unit_id)
@@ -179,52 +231,48 @@ _BLOCKED = exists().where(
     Block.number == bindparam("number"), Block.lifted_at.is_(None),
     or_(Block.scope == "all", Block.facility_id == bindparam("facility_id")),
 )
-_NUMBER_FACTS = (
-    select(ApprovedNumber.privileged, _BLOCKED.label("blocked"), CalledPartyAccount, AccountNumber.line_type,
-           LedgerAccount)
-    .options(load_only(CalledPartyAccount.id, CalledPartyAccount.plan, CalledPartyAccount.provider,
-                       CalledPartyAccount.status, CalledPartyAccount.ledger_account_id,
-                       CalledPartyAccount.credit_limit, CalledPartyAccount.currency),
-             load_only(*_LEDGER_ACCOUNT_FACTS))
+_NUMBER_FACTS = Prepared(
+    select(ApprovedNumber.privileged, _BLOCKED.label("blocked"), AccountNumber.line_type,
+           _accounts.c.id, _accounts.c.plan, _accounts.c.provider, _accounts.c.status, _accounts.c.credit_limit,
+           _accounts.c.currency, _accounts.c.last_activity_at, *_FACTS)
     .select_from(ApprovedNumber)
     .outerjoin(AccountNumber, and_(AccountNumber.number == ApprovedNumber.number, AccountNumber.removed_at.is_(None)))
-    .outerjoin(CalledPartyAccount, CalledPartyAccount.id == AccountNumber.account_id)
-    .outerjoin(LedgerAccount, LedgerAccount.id == CalledPartyAccount.ledger_account_id)
+    .outerjoin(_accounts, _accounts.c.id == AccountNumber.account_id)
+    .outerjoin(_ledger, _ledger.c.id == _accounts.c.ledger_account_id)
     .where(ApprovedNumber.person_id == bindparam("person_id"), ApprovedNumber.number == bindparam("number"),
            ApprovedNumber.removed_at.is_(None))
 )
 _CALL_BY_ID = select(Call).where(Call.call_id == bindparam("call_id"))
-_CALL_EXISTS = select(Call.id).where(Call.call_id == bindparam("call_id"))
+_CALL_EXISTS = Prepared(select(Call.id).where(Call.call_id == bindparam("call_id")))
 
 
 def _caller_and_existing_call(session: Session, req: AuthorizeRequest) -> tuple[_Caller | None, int | None]:
     """The person calling (with the unit's schedule), and the id of a call already under this call id."""
-    rows = session.execute(_CALLER, {"id_number": req.person, "call_id": req.call_id}).all()
+    rows = _CALLER.run(session, {"id_number": req.person, "call_id": req.call_id})
     if not rows:
-        return None, session.scalar(_CALL_EXISTS, {"call_id": req.call_id})
-    return _caller_from(rows), rows[0].existing_call
+        return None, _CALL_EXISTS.scalar(session, {"call_id": req.call_id})
+    return _caller_from(rows), rows[0][6]
 
 
-def _caller_from(rows: Sequence[Row[Any]]) -> _Caller:
-    windows = tuple(people.Window(r.weekday, r.start_minute, r.end_minute) for r in rows if r.weekday is not None)
-    return _Caller(rows[0].id, rows[0].facility_id, rows[0].status, windows)
+def _caller_from(rows: Sequence[Sequence[Any]]) -> _Caller:
+    windows = tuple(people.Window(r[3], r[4], r[5]) for r in rows if r[3] is not None)
+    return _Caller(rows[0][0], rows[0][1], rows[0][2], windows)
 
 
 def _number_facts(
     session: Session, person_id: int, number: str, facility_id: int
-) -> tuple[bool, bool, CalledPartyAccount | None, str | None] | None:
+) -> tuple[bool, bool, CallAccount | None, str | None] | None:
     """Everything the policy asks about a dialled number, in one query (None: not on the list).
 
     Whether the approved-list entry is privileged, whether a block stops the number from this
-    facility, and the account that covers it with the number's line type (its ledger account
-    comes along into the session).
+    facility, and the account that covers it with the number's line type and its ledger account's
+    facts.
     """
-    row = session.execute(_NUMBER_FACTS, {"person_id": person_id, "number": number,
-                                          "facility_id": facility_id}).first()
+    row = _NUMBER_FACTS.first(session, {"person_id": person_id, "number": number, "facility_id": facility_id})
     if row is None:
         return None
-    session.info["billing.keep"] = (row[4],)  # the identity map holds it weakly; the ledger wants it
-    return row[0], bool(row[1]), row[2], row[3]
+    account = None if row[3] is None else CallAccount.of(row[3:10], _facts(row[10:]))
+    return bool(row[0]), bool(row[1]), account, row[2]
 
 
 def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's order)
@@ -263,10 +311,10 @@ def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's orde
     return None
 
 
-_STATUS = select(CalledPartyAccount.status).where(CalledPartyAccount.id == bindparam("account_id"))
+_STATUS = Prepared(select(_accounts.c.status).where(_accounts.c.id == bindparam("account_id")))
 
 
-def _spendable(session: Session, account: CalledPartyAccount) -> Money | str:
+def _spendable(session: Session, account: CallAccount) -> Money | str:
     """What calls may still cost, read under the account's ledger lock (concurrent calls queue).
 
     Or the refusal code, if the account stopped being active before the lock was granted:
@@ -274,7 +322,7 @@ def _spendable(session: Session, account: CalledPartyAccount) -> Money | str:
     """
     assert account.ledger_account_id is not None
     bal = lock_balance(session, account.ledger_account_id)
-    status = session.scalar(_STATUS, {"account_id": account.id})
+    status = _STATUS.scalar(session, {"account_id": account.id})
     if status != "active":
         return "NO_ACCOUNT" if status == "closed" else "ACCOUNT_SUSPENDED"
     if account.plan == "prepaid":
@@ -289,7 +337,7 @@ def _reserve(session: Session, settings: Settings, ctx: _Context, call: Call) ->
     Nothing is written unless the hold is placed, so a refused call leaves no trace in the ledger.
     """
     account, tariff = ctx.account, ctx.tariff
-    assert account is not None and tariff is not None and account.ledger_account_id is not None
+    assert account is not None and tariff is not None and account.ledger is not None
     limit = min(ctx.facility.max_call_seconds or settings.max_call_seconds, ctx.window_seconds)
     spendable = _spendable(session, account)
     if isinstance(spendable, str):
@@ -303,7 +351,7 @@ def _reserve(session: Session, settings: Settings, ctx: _Context, call: Call) ->
     if amount.amount > 0:
         try:
             hold = ledgers.hold(
-                session, debit=account.ledger_account_id,
+                session, debit=account.ledger,
                 credit=house_account(session, "call_revenue", account.currency), amount=amount,
                 idempotency_key=f"call:{call.call_id}:hold", purpose="call_charge",
                 reference=f"call:{call.call_id}",
@@ -342,10 +390,10 @@ def _snapshot(call: Call, tariff: Tariff) -> None:
     call.rounding = tariff.rounding.value
 
 
-_CALL_COLUMNS = [c.key for c in Call.__table__.columns if c.key != "id"]
-_INSERT_CALL: dict[str, Any] = {
-    name: dialect_insert(Call).on_conflict_do_nothing(index_elements=["call_id"])
-    .returning(Call.id)
+_CALL_COLUMNS = [key for key in _CALL_KEYS if key != "id"]
+_INSERT_CALL = {
+    name: Prepared(dialect_insert(_calls).on_conflict_do_nothing(index_elements=["call_id"])
+                   .returning(_calls.c.id), column_keys=_CALL_COLUMNS)
     for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
 
@@ -353,8 +401,8 @@ _INSERT_CALL: dict[str, Any] = {
 def _insert_once(session: Session, call: Call) -> int | None:
     """Insert the call unless its call id exists (a concurrent duplicate); its id, or None."""
     statement = _INSERT_CALL[session.get_bind().dialect.name]
-    values = {name: getattr(call, name) for name in _CALL_COLUMNS}
-    return session.execute(statement, values).scalar()
+    state = call.__dict__
+    return cast(int | None, statement.scalar(session, {name: state.get(name) for name in _CALL_COLUMNS}))
 
 
 def authorize(session: Session, settings: Settings, catalog: Catalog, req: AuthorizeRequest) -> Call:
@@ -390,25 +438,19 @@ def authorize(session: Session, settings: Settings, catalog: Catalog, req: Autho
     return existing
 
 
-_house: dict[tuple[str, str, str], LedgerAccount] = {}
+_house: dict[tuple[str, str, str], AccountFacts] = {}
 
 
-def house_account(session: Session, name: str, currency: str) -> LedgerAccount:
-    """A house account, put into ``session`` without a query after the first time.
+def house_account(session: Session, name: str, currency: str) -> AccountFacts:
+    """A house account's facts: read once per database, then known without a query.
 
-    House accounts never change once made (a trigger refuses it, and they keep no balance), so a
-    detached copy per database is merged in with ``load=False``; the ledger then finds it in the
-    session's identity map.
+    House accounts never change once made (a trigger refuses it, and they keep no balance).
     """
     key = (str(session.get_bind().engine.url), name, currency)
     cached = _house.get(key)
     if cached is None:
-        found = ledgers.house_account(session, name, currency)
-        session.expunge(found)
-        cached = _house[key] = found
-        session.add(found)
-        return found
-    return session.merge(cached, load=False)
+        cached = _house[key] = AccountFacts.of(ledgers.house_account(session, name, currency))
+    return cached
 
 
 # --- the announcement: accept or block -----------------------------------------------------
@@ -423,19 +465,22 @@ class Acceptance:
     monitored: bool
 
 
-_ACCEPT = (
-    update(Call)
-    .where(Call.call_id == bindparam("b_call_id"), Call.state == "authorized",
-           Call.requested_at <= bindparam("b_at"))
+_ACCEPT = Prepared(
+    update(_calls)
+    .where(_calls.c.call_id == bindparam("b_call_id"), _calls.c.state == "authorized",
+           _calls.c.requested_at <= bindparam("b_at"))
     .values(state="accepted", accepted_at=bindparam("b_at"))
-    .returning(Call.call_id, Call.state, Call.accepted_at, Call.max_duration_seconds, Call.monitored)
+    .returning(_calls.c.call_id, _calls.c.state, _calls.c.accepted_at, _calls.c.max_duration_seconds,
+               _calls.c.monitored)
 )
 
 
 def accept(session: Session, call_id: str, at: dt.datetime) -> Acceptance:
     """The called party accepted: billable time starts at ``at``. Repeating it changes nothing."""
-    row = session.execute(  # the common case in one narrow statement; anything else is looked at below
-        _ACCEPT, {"b_call_id": call_id, "b_at": at}, execution_options={"synchronize_session": False}).first()
+    # The common case in one narrow statement; anything else is looked at below.
+    # One atomic statement: on PostgreSQL it commits by itself, in a single round trip.
+    rows = _ACCEPT.run_alone(session, {"b_call_id": call_id, "b_at": at})
+    row = rows[0] if rows else None
     if row is not None:
         return Acceptance(row[0], row[1], cast(dt.datetime, row[2]), row[3], row[4])
     call = get_call(session, call_id, for_update=True)

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 import ledgers
-from billing.accounts.models import CalledPartyAccount
 from billing.calls.models import END_REASONS, Call
 from billing.calls.services import (
+    CallAccount,
     CallNotActive,
     call_for_settlement,
     expire_abandoned,
@@ -30,6 +30,7 @@ from billing.config import Settings
 from billing.errors import InvalidParameter
 from ledgers.base import utcnow
 from ledgers.locks import lock_balance
+from ledgers.prepared import Prepared
 from rating import charge, format_amount, from_minor, to_minor
 
 #: How stale ``last_activity_at`` may be before a call refreshes it (saves a write per call).
@@ -59,7 +60,7 @@ class _Settled:
     note: str = ""
 
 
-def _settle(session: Session, call: Call, amount: Money, account: CalledPartyAccount) -> _Settled:
+def _settle(session: Session, call: Call, amount: Money, account: CallAccount) -> _Settled:
     """Post ``amount`` from the hold (releasing the rest), or book it directly if the hold lapsed."""
     if call.hold_id is not None:
         try:
@@ -78,7 +79,7 @@ def _settle(session: Session, call: Call, amount: Money, account: CalledPartyAcc
     return _settle_without_hold(session, call, amount, account)
 
 
-def _settle_without_hold(session: Session, call: Call, amount: Money, account: CalledPartyAccount) -> _Settled:
+def _settle_without_hold(session: Session, call: Call, amount: Money, account: CallAccount) -> _Settled:
     """The hold expired before the platform reported the end (a very late completion).
 
     A prepaid family is charged at most what its balance still holds; the rest is forgiven and noted.
@@ -123,8 +124,10 @@ def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.da
     settled = _settle(session, call, charge(snapshot_tariff(call), seconds), account)
     if end_reason == "three_way_detected":
         record_incident(session, call, ended_at)
-    if seconds > 0 and account.last_activity_at < utcnow() - ACTIVITY_RESOLUTION:
-        account.last_activity_at = utcnow()  # the 180-day inactivity clock needs no finer grain
+    if seconds > 0 and (account.last_activity_at is None
+                        or account.last_activity_at < utcnow() - ACTIVITY_RESOLUTION):
+        # The 180-day inactivity clock needs no finer grain.
+        _TOUCH.run(session, {"b_id": account.id, "at": utcnow()})
     after = _balance_after(session, account)
     _record_completion(session, call, {
         "state": "completed", "ended_at": ended_at, "end_reason": end_reason, "completed_at": utcnow(),
@@ -135,22 +138,25 @@ def complete(session: Session, settings: Settings, call_id: str, ended_at: dt.da
     return Completion(call, after)
 
 
-_COMPLETE = (
-    update(Call).where(Call.id == bindparam("b_id"))
-    .values({name: bindparam(name) for name in (
+_calls, _accounts = Call.metadata.tables["calls"], Call.metadata.tables["accounts"]
+_COMPLETE = Prepared(
+    update(_calls).where(_calls.c.id == bindparam("b_id"))
+    .values({name: bindparam(name, type_=_calls.c[name].type) for name in (
         "state", "ended_at", "end_reason", "completed_at", "billable_seconds", "charge", "charge_transfer_id",
         "charge_note", "balance_after")})
 )
+_TOUCH = Prepared(update(_accounts).where(_accounts.c.id == bindparam("b_id"))
+                  .values(last_activity_at=bindparam("at", type_=_accounts.c.last_activity_at.type)))
 
 
 def _record_completion(session: Session, call: Call, values: dict[str, object]) -> None:
     """Write the call's outcome in one prebuilt UPDATE, and show it on ``call`` without a flush."""
-    session.execute(_COMPLETE, {"b_id": call.id, **values}, execution_options={"synchronize_session": False})
+    _COMPLETE.run(session, {"b_id": call.id, **values})
     for name, value in values.items():
         set_committed_value(call, name, value)
 
 
-def _balance_after(session: Session, account: CalledPartyAccount | None) -> Money | None:
+def _balance_after(session: Session, account: CallAccount | None) -> Money | None:
     if account is None or account.plan != "prepaid" or account.ledger_account_id is None:
         return None
     # The row is already locked by this transaction's ledger write (or free to lock): one read.
