@@ -36,7 +36,7 @@ from ledgers.balances import Sums
 from ledgers.base import utcnow
 from ledgers.journal import known_accounts, transfer_from_row
 from ledgers.locks import adopt_locked_row, lock_balance
-from ledgers.models import BALANCE_COLUMNS, LedgerAccount, Transfer
+from ledgers.models import BALANCE_COLUMNS, Transfer
 from ledgers.prepared import Prepared
 from rating import (
     Jurisdiction,
