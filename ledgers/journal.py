@@ -235,19 +235,18 @@ def _write_once(
         _check_guards(debit, locked[debit.id], debit_side=True, posted=posted, pending=pending)
     if credit.keeps_balance:
         _check_guards(credit, locked[credit.id], debit_side=False, posted=posted, pending=pending)
-    row = statements.insert(_insert_params(request))
+    moves = [(account, _move_params(account.id, debit_side, posted, pending))
+             for account, debit_side in ((debit, True), (credit, False)) if account.keeps_balance]
+    row = statements.write(_insert_params(request), [move for _, move in moves])
     if row is None:
         if request.kind in RESOLUTION_KINDS:
             raise HoldAlreadyResolved(f"hold {request.pending_id} is already resolved")
         raise IdempotencyConflict(f"idempotency key {request.idempotency_key!r} is already used")
-    for account, debit_side in ((debit, True), (credit, False)):
-        if account.keeps_balance:
-            move = _move_params(account.id, debit_side, posted, pending)
-            statements.move(move)
-            before = locked[account.id]
-            held[account.id] = HeldAccount(AccountType(account.type), account.currency, Sums(
-                before.debits_posted + move["d_posted"], before.credits_posted + move["c_posted"],
-                before.debits_pending + move["d_pending"], before.credits_pending + move["c_pending"]))
+    for account, move in moves:
+        before = locked[account.id]
+        held[account.id] = HeldAccount(AccountType(account.type), account.currency, Sums(
+            before.debits_posted + move["d_posted"], before.credits_posted + move["c_posted"],
+            before.debits_pending + move["d_pending"], before.credits_pending + move["c_pending"]))
     return row
 
 

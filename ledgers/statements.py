@@ -8,14 +8,16 @@
   PostgreSQL. The only conversion needed by hand is the two timestamps (stored as naive UTC).
   Driver errors are re-raised as SQLAlchemy's wrappers, so callers see one kind of exception.
 
-Both give the same three operations: the customer-account lock (cached balances returned), the
-``INSERT … ON CONFLICT DO NOTHING RETURNING`` of a journal row, and the move of a cached balance.
+Both give the same two operations: the customer-account lock (cached balances returned), and the
+write — the ``INSERT … ON CONFLICT DO NOTHING RETURNING`` of a journal row and the moves of the
+cached balances it changes. On PostgreSQL the write is one statement (the moves are a
+data-modifying CTE that runs only if the row was inserted): one round trip per transfer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Table, bindparam, select, update
@@ -62,8 +64,10 @@ _PSYCOPG_SQL: dict[str, str] = {}  # compiled on first use; the same for every p
 
 class Statements(Protocol):
     def lock(self, ids: Sequence[int]) -> dict[int, Sums]: ...
-    def insert(self, params: dict[str, Any]) -> dict[str, Any] | None: ...
-    def move(self, params: dict[str, int]) -> None: ...
+
+    def write(self, params: dict[str, Any], moves: Sequence[dict[str, int]]) -> dict[str, Any] | None:
+        """Insert the row; if it was inserted, apply ``moves`` (at most two). The row, or None."""
+        ...
 
 
 def statements_for(connection: Connection) -> Statements:
@@ -89,12 +93,13 @@ class CoreStatements:
         statement, params = _lock_params(ids)
         return {row[0]: Sums(*row[1:]) for row in self.connection.execute(statement, params)}
 
-    def insert(self, params: dict[str, Any]) -> dict[str, Any] | None:
+    def write(self, params: dict[str, Any], moves: Sequence[dict[str, int]]) -> dict[str, Any] | None:
         row = self.connection.execute(_INSERTS[self.connection.dialect.name], params).first()
-        return None if row is None else dict(row._mapping)
-
-    def move(self, params: dict[str, int]) -> None:
-        self.connection.execute(_MOVE, params)
+        if row is None:
+            return None
+        for move in moves:
+            self.connection.execute(_MOVE, move)
+        return dict(row._mapping)
 
 
 class PsycopgStatements:
@@ -119,9 +124,16 @@ class PsycopgStatements:
         self._run("lock_one" if len(ids) == 1 else "lock_two", _lock_params(ids)[1])
         return {row[0]: Sums(*row[1:]) for row in self.cursor.fetchall()}
 
-    def insert(self, params: dict[str, Any]) -> dict[str, Any] | None:
+    def write(self, params: dict[str, Any], moves: Sequence[dict[str, int]]) -> dict[str, Any] | None:
         naive = {**params, **{k: _naive_utc(params[k]) for k in _TIMESTAMPS}}
-        self._run("insert", naive)
+        if not moves:
+            self._run("insert", naive)
+        else:
+            padded: list[Mapping[str, int | None]] = [*moves, _NO_MOVE]
+            for slot, move in zip(("m1", "m2"), padded, strict=False):
+                for key, value in move.items():
+                    naive[f"{slot}_{key}"] = value
+            self._run("insert_and_move", naive)
         row = self.cursor.fetchone()
         if row is None:
             return None
@@ -131,18 +143,36 @@ class PsycopgStatements:
                 values[name] = values[name].replace(tzinfo=dt.UTC)
         return values
 
-    def move(self, params: dict[str, int]) -> None:
-        self._run("move", params)
 
 
 def _naive_utc(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+#: The second slot of a one-account move: matches no row.
+_NO_MOVE: dict[str, int | None] = {"account_id": None, "d_posted": 0, "c_posted": 0, "d_pending": 0, "c_pending": 0}
+_MOVE_KEYS = ("account_id", "d_posted", "c_posted", "d_pending", "c_pending")
+
+
 def _compile_all(dialect: Dialect) -> dict[str, str]:
+    insert = str(_INSERTS["postgresql"].compile(dialect=dialect, column_keys=list(INSERT_COLUMNS)))
+    values = ", ".join(
+        "(" + ", ".join(f"%({slot}_{key})s::bigint" for key in _MOVE_KEYS) + ")" for slot in ("m1", "m2"))
+    # The moves run only if the row was inserted (a replayed key inserts nothing and moves nothing).
+    insert_and_move = (
+        f"WITH inserted AS ({insert}), moved AS ("
+        "UPDATE ledger_accounts SET "
+        "debits_posted = ledger_accounts.debits_posted + m.d_posted, "
+        "credits_posted = ledger_accounts.credits_posted + m.c_posted, "
+        "debits_pending = ledger_accounts.debits_pending + m.d_pending, "
+        "credits_pending = ledger_accounts.credits_pending + m.c_pending "
+        f"FROM (VALUES {values}) AS m(id, d_posted, c_posted, d_pending, c_pending) "
+        "WHERE ledger_accounts.id = m.id AND EXISTS (SELECT FROM inserted)) "
+        "SELECT * FROM inserted"
+    )
     return {
         "lock_one": str(_LOCK_ONE.compile(dialect=dialect)),
         "lock_two": str(_LOCK_TWO.compile(dialect=dialect)),
-        "move": str(_MOVE.compile(dialect=dialect)),
-        "insert": str(_INSERTS["postgresql"].compile(dialect=dialect, column_keys=list(INSERT_COLUMNS))),
+        "insert": insert,
+        "insert_and_move": insert_and_move,
     }
