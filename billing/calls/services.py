@@ -209,46 +209,60 @@ def _same_request(call: Call, req: AuthorizeRequest, facility_id: int) -> bool:
         facility_id, req.person, req.to, req.requested_at)
 
 
+#: Everything the policy asks about the dialled number: whether the approved-list entry is
+#: privileged, whether a block stops the number from this facility, the account that covers it,
+#: and the number's line type on that account.
+_NumberFacts = tuple[bool, bool, "CallAccount | None", "str | None"]
+
+
 @dataclass(frozen=True, slots=True)
 class _Caller:
-    """What the policy needs of the person calling: who, where, and the unit's schedule."""
+    """What the policy needs of the person calling: who, where, the unit's schedule, and the
+    dialled number's facts (None: the number is not on the person's approved list)."""
 
     id: int
     facility_id: int
     status: str
     windows: tuple[people.Window, ...]
+    number: _NumberFacts | None
 
 
 # The live-call statements are built once, with bound parameters, and run as prepared statements.
 _EXISTING_CALL = select(Call.id).where(Call.call_id == bindparam("call_id")).scalar_subquery()
-_CALLER = Prepared(  # with the idempotency probe for the call id, so a new call costs no extra round trip
-    select(Person.id, Person.facility_id, Person.status, CallingWindow.weekday, CallingWindow.start_minute,
-           CallingWindow.end_minute, _EXISTING_CALL.label("existing_call"))
-    .outerjoin(CallingWindow, CallingWindow.unit_id == Person.unit_id)
-    .where(Person.id_number == bindparam("id_number"))
-)
 _BLOCKED = exists().where(
     Block.number == bindparam("number"), Block.lifted_at.is_(None),
     or_(Block.scope == "all", Block.facility_id == bindparam("facility_id")),
 )
-_NUMBER_FACTS = Prepared(
-    select(ApprovedNumber.privileged, _BLOCKED.label("blocked"), AccountNumber.line_type,
+#: The person calling with the unit's schedule (a row per window), the probe for the call id, and
+#: the dialled number's facts (the same on every row: an active number is on a person's list, and
+#: on an account, at most once) — a new call's facts in one round trip.
+_CALLER = Prepared(
+    select(Person.id, Person.facility_id, Person.status, CallingWindow.weekday, CallingWindow.start_minute,
+           CallingWindow.end_minute, _EXISTING_CALL.label("existing_call"),
+           ApprovedNumber.id, ApprovedNumber.privileged, _BLOCKED.label("blocked"), AccountNumber.line_type,
            _accounts.c.id, _accounts.c.plan, _accounts.c.provider, _accounts.c.status, _accounts.c.credit_limit,
            _accounts.c.currency, _accounts.c.last_activity_at, *_FACTS)
-    .select_from(ApprovedNumber)
+    .select_from(Person)
+    .outerjoin(CallingWindow, CallingWindow.unit_id == Person.unit_id)
+    .outerjoin(ApprovedNumber, and_(ApprovedNumber.person_id == Person.id,
+                                    ApprovedNumber.number == bindparam("number"),
+                                    ApprovedNumber.removed_at.is_(None)))
     .outerjoin(AccountNumber, and_(AccountNumber.number == ApprovedNumber.number, AccountNumber.removed_at.is_(None)))
     .outerjoin(_accounts, _accounts.c.id == AccountNumber.account_id)
     .outerjoin(_ledger, _ledger.c.id == _accounts.c.ledger_account_id)
-    .where(ApprovedNumber.person_id == bindparam("person_id"), ApprovedNumber.number == bindparam("number"),
-           ApprovedNumber.removed_at.is_(None))
+    .where(Person.id_number == bindparam("id_number"))
 )
 _CALL_BY_ID = select(Call).where(Call.call_id == bindparam("call_id"))
 _CALL_EXISTS = Prepared(select(Call.id).where(Call.call_id == bindparam("call_id")))
 
 
-def _caller_and_existing_call(session: Session, req: AuthorizeRequest) -> tuple[_Caller | None, int | None]:
-    """The person calling (with the unit's schedule), and the id of a call already under this call id."""
-    rows = _CALLER.run(session, {"id_number": req.person, "call_id": req.call_id})
+def _caller_and_existing_call(
+    session: Session, req: AuthorizeRequest, facility_id: int
+) -> tuple[_Caller | None, int | None]:
+    """The person calling (with the schedule and the number's facts), and the id of a call already
+    under this call id."""
+    rows = _CALLER.run(session, {"id_number": req.person, "call_id": req.call_id, "number": req.to,
+                                 "facility_id": facility_id})
     if not rows:
         return None, _CALL_EXISTS.scalar(session, {"call_id": req.call_id})
     return _caller_from(rows), rows[0][6]
@@ -256,27 +270,16 @@ def _caller_and_existing_call(session: Session, req: AuthorizeRequest) -> tuple[
 
 def _caller_from(rows: Sequence[Sequence[Any]]) -> _Caller:
     windows = tuple(people.Window(r[3], r[4], r[5]) for r in rows if r[3] is not None)
-    return _Caller(rows[0][0], rows[0][1], rows[0][2], windows)
-
-
-def _number_facts(
-    session: Session, person_id: int, number: str, facility_id: int
-) -> tuple[bool, bool, CallAccount | None, str | None] | None:
-    """Everything the policy asks about a dialled number, in one query (None: not on the list).
-
-    Whether the approved-list entry is privileged, whether a block stops the number from this
-    facility, and the account that covers it with the number's line type and its ledger account's
-    facts.
-    """
-    row = _NUMBER_FACTS.first(session, {"person_id": person_id, "number": number, "facility_id": facility_id})
-    if row is None:
-        return None
-    account = None if row[3] is None else CallAccount.of(row[3:10], _facts(row[10:]))
-    return bool(row[0]), bool(row[1]), account, row[2]
+    first = rows[0]
+    number: _NumberFacts | None = None
+    if first[7] is not None:
+        account = None if first[11] is None else CallAccount.of(first[11:18], _facts(first[18:]))
+        number = (bool(first[8]), bool(first[9]), account, first[10])
+    return _Caller(first[0], first[1], first[2], windows, number)
 
 
 def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's order)
-    session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest
+    settings: Settings, ctx: _Context, req: AuthorizeRequest
 ) -> str | None:
     """Person → approved list → schedule → block → account; the first failing check's code."""
     person = ctx.caller
@@ -285,7 +288,7 @@ def _check_policy(  # noqa: PLR0911  (one return per check, in the policy's orde
     ctx.person = person
     if person.status == "restricted":
         return "PHONE_RESTRICTED"
-    found = _number_facts(session, person.id, req.to, ctx.facility.id)
+    found = person.number
     if found is None:
         return "NOT_ON_APPROVED_LIST"
     ctx.privileged, blocked, account, line_type = found
@@ -365,7 +368,7 @@ def _reserve(session: Session, settings: Settings, ctx: _Context, call: Call) ->
 
 
 def _decide(session: Session, settings: Settings, ctx: _Context, req: AuthorizeRequest, call: Call) -> None:
-    code = _check_policy(session, settings, ctx, req)
+    code = _check_policy(settings, ctx, req)
     call.person_id = ctx.person.id if ctx.person else None
     if ctx.account is not None:
         call.account_id, call.plan = ctx.account.id, ctx.account.plan
@@ -416,7 +419,7 @@ def authorize(session: Session, settings: Settings, catalog: Catalog, req: Autho
     if facility is None:
         raise UnknownFacility(f"No facility has the code {req.facility!r}.")
     # A narrow probe first: the whole row (a wide one) is read only for a repeated call id.
-    caller, existing_id = _caller_and_existing_call(session, req)
+    caller, existing_id = _caller_and_existing_call(session, req, facility.id)
     existing = None if existing_id is None else session.scalar(_CALL_BY_ID, {"call_id": req.call_id})
     if existing is None:
         call = Call(call_id=req.call_id, facility_id=facility.id, person_ref=req.person, number=req.to,
