@@ -217,7 +217,7 @@ def write(session: Session, request: Request, accounts: tuple[Account, Account])
     for account in accounts:
         if account.keeps_balance and isinstance(account, LedgerAccount) and account in session:
             session.expire(account, BALANCE_COLUMNS)  # the cached columns moved under it
-    return transfer_from_row(session, row)
+    return transfer_from_row(row)
 
 
 def _write_once(
@@ -290,11 +290,15 @@ def _insert_params(request: Request) -> dict[str, Any]:
     }
 
 
-def transfer_from_row(session: Session, row: dict[str, Any]) -> Transfer:
-    """A journal row read (or returned) by the caller's own statement, as a persistent ``Transfer``
-    of ``session`` — without another query. ``row`` holds every column."""
+def transfer_from_row(row: dict[str, Any]) -> Transfer:
+    """A journal row read (or returned) by the caller's own statement, as a detached, loaded
+    ``Transfer`` — without another query. ``row`` holds every column.
+
+    Journal rows never change, so a loaded copy stays true; ``get_transfer`` takes it as it is,
+    and adding it to a session (directly or through a relationship) makes it persistent there
+    without an INSERT.
+    """
     transfer: Transfer = _TRANSFER_MANAGER.new_instance()
     transfer.__dict__.update(row)  # loaded state, as a query would set it
     make_transient_to_detached(transfer)
-    session.add(transfer)
     return transfer

@@ -104,7 +104,9 @@ def reverse(
 
 
 def get_transfer(session: Session, ref: Transfer | int) -> Transfer:
-    """A transfer by id (or the transfer itself, reloaded into this session if needed)."""
+    """A transfer by id, or the transfer itself if it is loaded (journal rows never change)."""
+    if isinstance(ref, Transfer) and "kind" in ref.__dict__ and "id" in ref.__dict__:
+        return ref
     transfer_id = ref.id if isinstance(ref, Transfer) else ref
     if isinstance(transfer_id, bool) or not isinstance(transfer_id, int):
         raise TypeError(f"a transfer is a Transfer or its id, not {type(ref).__name__}")

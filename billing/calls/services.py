@@ -129,6 +129,16 @@ _N_CALL, _N_ACCOUNT, _N_FACTS, _N_SUMS = len(_CALL_KEYS), 7, len(_FACTS), len(BA
 _SETTLEMENT_WITHOUT_ACCOUNT = select(Call).where(Call.call_id == bindparam("call_id")).with_for_update()
 
 
+_HOLD = "billing.calls.hold"
+
+
+def loaded_hold(session: Session, call: Call) -> Transfer | int:
+    """The call's hold as ``call_for_settlement`` read it (or its id, for the ledger to read)."""
+    hold = session.info.get(_HOLD)
+    assert call.hold_id is not None
+    return hold if isinstance(hold, Transfer) and hold.id == call.hold_id else call.hold_id
+
+
 def _detached_call(values: Sequence[Any]) -> Call:
     """A ``Call`` from a row of all its columns, without the ORM's loading machinery."""
     call: Call = _CALL_MANAGER.new_instance()
@@ -162,9 +172,8 @@ def call_for_settlement(session: Session, call_id: str) -> tuple[Call, CallAccou
     if facts.keeps_balance:  # the ledger needn't lock (or read) the row again
         adopt_locked_row(session, facts.id, facts.type, facts.currency, Sums(*row[at:at + _N_SUMS]))
     at += _N_SUMS
-    if row[at] is not None:  # the hold, as a transfer of this session: the ledger finds it there
-        hold = transfer_from_row(session, dict(zip(_TRANSFER_KEYS, row[at:], strict=True)))
-        session.info["billing.keep"] = hold  # the identity map holds it weakly
+    if row[at] is not None:  # the hold, handed to the ledger with the call: it reads it no more
+        session.info[_HOLD] = transfer_from_row(dict(zip(_TRANSFER_KEYS, row[at:], strict=True)))
     return call, account
 
 

@@ -23,6 +23,7 @@ from billing.calls.services import (
     call_for_settlement,
     expire_abandoned,
     house_account,
+    loaded_hold,
     record_incident,
     snapshot_tariff,
 )
@@ -65,9 +66,9 @@ def _settle(session: Session, call: Call, amount: Money, account: CallAccount) -
     if call.hold_id is not None:
         try:
             if amount.amount == 0:
-                ledgers.void(session, call.hold_id, idempotency_key=f"call:{call.call_id}:void")
+                ledgers.void(session, loaded_hold(session, call), idempotency_key=f"call:{call.call_id}:void")
                 return _Settled(None, amount)
-            posted = ledgers.post(session, call.hold_id, amount=amount,
+            posted = ledgers.post(session, loaded_hold(session, call), amount=amount,
                                   idempotency_key=f"call:{call.call_id}:settle")
             return _Settled(posted.id, amount)
         except ledgers.HoldAlreadyResolved:  # the expiry job released it first
