@@ -101,16 +101,17 @@ class Prepared:
                                             and engine.dialect.driver == "psycopg"):
             return self.run(session, params)
         raw = engine.raw_connection()  # type: ignore[union-attr]
+        driver: Any = raw.driver_connection
         try:
-            driver: Any = raw.driver_connection
             driver.autocommit = True
-            try:
-                with driver.cursor() as cursor:
-                    return self._run_psycopg(engine.dialect, cursor, params)
-            finally:
-                driver.autocommit = False
+            with driver.cursor() as cursor:
+                return self._run_psycopg(engine.dialect, cursor, params)
         finally:
-            raw.close()
+            if driver.broken:  # the server went away: don't hand the connection back to the pool
+                raw.invalidate()
+            else:
+                driver.autocommit = False
+                raw.close()
 
     def _run_psycopg(self, dialect: Dialect, cursor: Any, params: Mapping[str, Any]) -> list[Row]:
         compiled = self._compiled(dialect)
