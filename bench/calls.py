@@ -70,17 +70,19 @@ class RawClient:
         self.port = port
         self.sock: socket.socket | None = None
         self.head = (f"Host: 127.0.0.1:{port}\r\nAuthorization: Bearer demo-call-platform\r\n"
-                     "Content-Type: application/json\r\n")
+                     "Content-Type: application/json\r\nConnection: close\r\n")
 
     def post(self, path: str, body: dict[str, str]) -> dict[str, object]:
         data = json.dumps(body).encode()
         request = f"POST {path} HTTP/1.1\r\n{self.head}Content-Length: {len(data)}\r\n\r\n".encode() + data
-        if self.sock is None:
-            self.sock = socket.create_connection(("127.0.0.1", self.port))
+        # One request per connection (gunicorn's sync workers close after each response). Saying
+        # so, and half-closing once the request is sent, lets the worker close at once instead of
+        # waiting for this process to be scheduled and close its end (gunicorn drains until EOF).
+        self.sock = socket.create_connection(("127.0.0.1", self.port))
         self.sock.sendall(request)
-        status, headers, payload = self._read()
-        if headers.get(b"connection") == b"close":
-            self.close()
+        self.sock.shutdown(socket.SHUT_WR)
+        status, _headers, payload = self._read()
+        self.close()
         result = json.loads(payload)
         if status != 200:
             raise RuntimeError(f"{path}: {status} {result}")
