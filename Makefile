@@ -53,6 +53,8 @@ migrations-check: install  ## migrate a fresh database and run `alembic check` (
 bench: install-dev  ## the benchmarks (see BENCHMARKS.md)
 	$(BIN)/python bench/quote.py
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/calls.py --workers 2
+	$(BIN)/python bench/call_cpu.py
 
 clean:  ## remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
