@@ -214,9 +214,11 @@ def write(session: Session, request: Request, accounts: tuple[Account, Account])
         if getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
             raise LedgerBusy(f"retry the unit of work: {exc.orig}") from exc
         raise
-    for account in accounts:
-        if account.keeps_balance and isinstance(account, LedgerAccount) and account in session:
-            session.expire(account, BALANCE_COLUMNS)  # the cached columns moved under it
+    for account in accounts:  # a loaded copy's cached columns moved under it (whatever we were given)
+        if account.keeps_balance:
+            loaded = session.identity_map.get(identity_key(LedgerAccount, account.id))
+            if loaded is not None:
+                session.expire(loaded, BALANCE_COLUMNS)
     return transfer_from_row(row)
 
 

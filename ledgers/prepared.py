@@ -37,25 +37,39 @@ def fast_path(connection: Connection) -> bool:
 
 
 class _Compiled:
-    __slots__ = ("binds", "defaults", "results", "sql")
+    """A statement's SQL for one dialect, with the conversions SQLAlchemy would make around it.
+
+    The conversions are the dialect's own (``dialect_impl``): psycopg takes and returns ``Decimal``
+    natively, so a ``Numeric`` needs none, while a ``UTCDateTime`` converts both ways. Result
+    conversions depend on the column's type code, so they are worked out at the first execution.
+    """
+
+    __slots__ = ("binds", "columns", "defaults", "results", "sql")
 
     def __init__(self, compiled: Compiled, dialect: Dialect, columns: Sequence[Any]) -> None:
         self.sql = str(compiled)
+        if "POSTCOMPILE" in self.sql:
+            raise ValueError("a prepared statement can't have expanding parameters (IN lists, LIMIT)")
         binds: list[tuple[str, Callable[[Any], Any]]] = []
         #: The statement's own literals (``state = 'authorized'``), which become parameters too.
         self.defaults = {name: bind.effective_value for name, bind in compiled.binds.items()  # type: ignore[attr-defined]
                          if not bind.required}
         for name, bind in compiled.binds.items():  # type: ignore[attr-defined]
-            processor = bind.type.bind_processor(dialect)
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 binds.append((name, processor))
         self.binds = tuple(binds)
+        self.columns = tuple(columns)
+        self.results: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
+
+    def result_processors(self, dialect: Dialect, description: Sequence[Any]) -> tuple[
+            tuple[int, Callable[[Any], Any]], ...]:
         results: list[tuple[int, Callable[[Any], Any]]] = []
-        for index, column in enumerate(columns):
-            processor = column.type.result_processor(dialect, None)
+        for index, (column, described) in enumerate(zip(self.columns, description, strict=True)):
+            processor = column.type.dialect_impl(dialect).result_processor(dialect, described.type_code)
             if processor is not None:
                 results.append((index, processor))
-        self.results = tuple(results)
+        return tuple(results)
 
 
 class Prepared:
@@ -81,7 +95,12 @@ class Prepared:
         return found
 
     def run(self, session: Session, params: Mapping[str, Any]) -> list[Row]:
-        """Every row the statement returns (an empty list for DML without RETURNING)."""
+        """Every row the statement returns (an empty list for DML without RETURNING).
+
+        Pending ORM changes are flushed first, as ``Session.execute`` would (when autoflush is on).
+        """
+        if session.autoflush:
+            session.flush()
         connection = session.connection()
         if not fast_path(connection):
             result = connection.execute(self.statement, dict(params))
@@ -96,6 +115,8 @@ class Prepared:
         statement, COMMIT). Otherwise it joins the session's transaction like ``run``. Use it only
         for a single atomic statement whose effect may stand whatever the request does next.
         """
+        if session.autoflush:
+            session.flush()  # (pending changes begin the session's transaction, and join it)
         engine = session.get_bind()
         if session.in_transaction() or not (engine.dialect.name == "postgresql"
                                             and engine.dialect.driver == "psycopg"):
@@ -107,11 +128,7 @@ class Prepared:
             with driver.cursor() as cursor:
                 return self._run_psycopg(engine.dialect, cursor, params)
         finally:
-            if driver.broken:  # the server went away: don't hand the connection back to the pool
-                raw.invalidate()
-            else:
-                driver.autocommit = False
-                raw.close()
+            _give_back(raw, driver)
 
     def _run_psycopg(self, dialect: Dialect, cursor: Any, params: Mapping[str, Any]) -> list[Row]:
         compiled = self._compiled(dialect)
@@ -131,6 +148,8 @@ class Prepared:
         result = cursor.pgresult  # (``description`` would build an object per column)
         if result is None or result.status != _TUPLES_OK:
             return []
+        if compiled.results is None:  # the first execution: the columns' type codes are known now
+            compiled.results = compiled.result_processors(dialect, cursor.description)
         rows: list[Row] = cursor.fetchall()
         if compiled.results and rows:
             converted: list[Row] = []
@@ -149,6 +168,18 @@ class Prepared:
     def scalar(self, session: Session, params: Mapping[str, Any]) -> Any:
         rows = self.run(session, params)
         return rows[0][0] if rows else None
+
+
+def _give_back(raw: Any, driver: Any) -> None:
+    """Return a connection borrowed in autocommit to the pool as it was, or discard it."""
+    try:
+        if driver.broken or driver.closed:  # the server went away
+            raise ConnectionError
+        driver.autocommit = False
+    except Exception:
+        raw.invalidate()  # never pool a connection that can't be put back as it was
+        return
+    raw.close()
 
 
 def _cursor(connection: Connection) -> Any:

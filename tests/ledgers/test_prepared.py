@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import bindparam, literal_column, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 import ledgers
 from billing.db import Database
+from ledgers.accounts import AccountFacts
 from ledgers.journal import transfer_from_row
 from ledgers.models import LedgerAccount, Transfer
 from ledgers.prepared import Prepared, fast_path
@@ -100,3 +116,50 @@ def test_run_alone_on_postgresql_commits_by_itself(ledger_db: Database, chart: C
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND state = 'idle in transaction'").scalar()
     assert idle == 0  # the pooled connection it used went back with no transaction open
+
+
+def test_decimals_go_in_and_come_out_exactly_as_sqlalchemy_would(ledger_db: Database) -> None:
+    """psycopg takes and gives Decimal natively: nothing may pass through a float on the way."""
+    table = Table("scratch_rates", MetaData(), Column("id", BigInteger().with_variant(Integer, "sqlite"),
+                                                       primary_key=True),
+                  Column("rate", Numeric(12, 6)), Column("wide", Numeric(30, 10)))
+    table.create(ledger_db.engine)
+    put = Prepared(insert(table).returning(table.c.id), column_keys=["rate", "wide"])
+    get = Prepared(select(table.c.rate, table.c.wide).where(table.c.id == bindparam("id")))
+    wide = Decimal("12345678901234567890.1234567891")  # more digits than a float holds
+    with ledger_db.sessions() as session:
+        row_id = put.scalar(session, {"rate": Decimal("0.009"), "wide": wide})
+        session.commit()
+        values = get.first(session, {"id": row_id})
+        assert values is not None
+        assert tuple(values) == tuple(session.execute(get.statement, {"id": row_id}).one())
+        if ledger_db.engine.dialect.name == "postgresql":  # SQLite itself keeps only a float's digits
+            assert values[1] == wide
+        assert values[0] == Decimal("0.009")
+
+
+def test_a_write_given_account_facts_still_expires_the_loaded_account(session: Session, chart: Chart) -> None:
+    ledgers.transfer(session, debit=chart.clearing, credit=chart.family, amount=usd("50.00"),
+                     idempotency_key="fund", purpose="deposit")
+    session.commit()
+    family = session.get(LedgerAccount, chart.family)
+    assert family is not None and family.debits_pending == 0
+    ledgers.hold(session, debit=AccountFacts.of(family), credit=chart.revenue, amount=usd("3.00"),
+                 idempotency_key="h", purpose="call_charge")
+    assert family.debits_pending == 300  # re-read, not the stale cached column
+
+
+def test_pending_orm_changes_are_flushed_before_a_prepared_statement(session: Session, chart: Chart) -> None:
+    count = Prepared(select(func.count()).select_from(_accounts).where(_accounts.c.code == bindparam("code")))
+    session.add(LedgerAccount(code="family:new", type="liability", currency="USD", keeps_balance=True,
+                              created_at=dt.datetime.now(dt.UTC)))
+    assert count.scalar(session, {"code": "family:new"}) == 1  # as Session.execute would see it
+
+
+def test_expanding_parameters_are_refused_on_postgresql(session: Session) -> None:
+    listed = Prepared(select(_accounts.c.id).where(_accounts.c.id.in_(bindparam("ids", expanding=True))))
+    if not fast_path(session.connection()):
+        assert listed.run(session, {"ids": [1, 2]}) is not None  # Core expands them itself
+        return
+    with pytest.raises(ValueError, match="expanding"):
+        listed.run(session, {"ids": [1, 2]})
