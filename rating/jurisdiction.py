@@ -58,6 +58,12 @@ def normalize_number(text: str, default_region: str = "US") -> str:
     """
     if not isinstance(text, str):
         raise InvalidNumber("a phone number must be text")
+    return _normalize(text, default_region)
+
+
+@lru_cache(maxsize=65_536)
+def _normalize(text: str, default_region: str) -> str:
+    """``normalize_number`` for text (cached: the call platform sends the same numbers all day)."""
     stripped = text.strip()
     if not stripped:
         raise InvalidNumber("no phone number was given")
