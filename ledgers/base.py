@@ -8,11 +8,13 @@ every constraint a stable name, which migrations and ``alembic check`` rely on.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -62,6 +64,21 @@ class Base(DeclarativeBase):
     """Declarative base of every model; carries the shared metadata."""
 
     metadata = metadata
+
+
+M = TypeVar("M", bound=Base)
+
+
+def loaded_detached(model: type[M], values: Mapping[str, Any]) -> M:
+    """A row the caller's own statement read (every column, by key) as a detached, loaded ``model``.
+
+    No query and no session bookkeeping; adding it to a session later makes it persistent there
+    without an INSERT.
+    """
+    instance: M = manager_of_class(model).new_instance()
+    instance.__dict__.update(values)  # loaded state, as a query would set it
+    make_transient_to_detached(instance)
+    return instance
 
 
 #: A 64-bit surrogate key that is still SQLite's auto-incrementing ``INTEGER PRIMARY KEY``.

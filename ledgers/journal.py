@@ -34,13 +34,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ledgers.accounts import AccountFacts, AccountRef
 from ledgers.balances import Sums
-from ledgers.base import utcnow
+from ledgers.base import loaded_detached, utcnow
 from ledgers.errors import (
     CurrencyMismatch,
     HoldAlreadyResolved,
@@ -65,7 +64,6 @@ Account = LedgerAccount | AccountFacts
 _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 
 _MAX_KEY, _MAX_PURPOSE, _MAX_REFERENCE = 200, 40, 200  # the columns' lengths
-_TRANSFER_MANAGER = manager_of_class(Transfer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +298,4 @@ def transfer_from_row(row: dict[str, Any]) -> Transfer:
     and adding it to a session (directly or through a relationship) makes it persistent there
     without an INSERT.
     """
-    transfer: Transfer = _TRANSFER_MANAGER.new_instance()
-    transfer.__dict__.update(row)  # loaded state, as a query would set it
-    make_transient_to_detached(transfer)
-    return transfer
+    return loaded_detached(Transfer, row)

@@ -17,8 +17,7 @@ from typing import Any, cast
 from moneyed import Money
 from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.orm import Session
 
 import ledgers
 from billing.accounts.models import AccountNumber, CalledPartyAccount
@@ -33,7 +32,7 @@ from billing.people import services as people
 from billing.people.models import ApprovedNumber, CallingWindow, Person
 from ledgers.accounts import AccountFacts
 from ledgers.balances import Sums
-from ledgers.base import utcnow
+from ledgers.base import loaded_detached, utcnow
 from ledgers.journal import known_accounts, transfer_from_row
 from ledgers.locks import adopt_locked_row, lock_balance
 from ledgers.models import BALANCE_COLUMNS, Transfer
@@ -81,7 +80,6 @@ _calls, _accounts, _ledger, _transfers = (
 _FACTS = tuple(_ledger.c[name] for name in AccountFacts.COLUMNS)
 _CALL_KEYS = tuple(c.key for c in _calls.c)
 _TRANSFER_KEYS = tuple(c.key for c in _transfers.c)
-_CALL_MANAGER = manager_of_class(Call)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +139,7 @@ def loaded_hold(session: Session, call: Call) -> Transfer | int:
 
 def _detached_call(values: Sequence[Any]) -> Call:
     """A ``Call`` from a row of all its columns, without the ORM's loading machinery."""
-    call: Call = _CALL_MANAGER.new_instance()
-    call.__dict__.update(zip(_CALL_KEYS, values, strict=True))
-    make_transient_to_detached(call)
-    return call
+    return loaded_detached(Call, dict(zip(_CALL_KEYS, values, strict=True)))
 
 
 def call_for_settlement(session: Session, call_id: str) -> tuple[Call, CallAccount | None]:
