@@ -3,8 +3,12 @@ than authorized) and settle — from the hold for prepaid, onto the receivable f
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from sqlalchemy import update
+
+from billing.accounts.models import CalledPartyAccount
 from tests.billing.calls.conftest import BROTHER, LAWYER, MOTHER, PRISON, Calls, calls_with_settings, local
 
 
@@ -229,3 +233,31 @@ def test_two_calls_on_one_account_each_settle_their_own_hold(calls: Calls) -> No
     assert calls.complete(b, _at("15:10:15"))["available_balance"] == "0.64"  # 1.00 − 0.09 − 0.27 held
     assert calls.complete(a, _at("15:20:10"))["available_balance"] == "0.73"  # − 0.18
     calls.assert_ledger_clean()
+
+
+def test_a_charged_call_restarts_the_accounts_inactivity_clock_and_an_unanswered_one_does_not(
+    calls: Calls,
+) -> None:
+    """Prepaid balances are refunded after 180 days without activity; a call the family paid for is
+    activity (to the hour), a call nobody answered is not."""
+    number, account = calls.approved_prepaid("10.00")
+    long_ago = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+
+    def set_clock() -> None:
+        with calls.db.unit_of_work() as s:
+            s.execute(update(CalledPartyAccount).where(CalledPartyAccount.id == account["id"])
+                      .values(last_activity_at=long_ago))
+
+    def clock() -> dt.datetime:
+        with calls.db.sessions() as s:
+            return s.get_one(CalledPartyAccount, account["id"]).last_activity_at
+
+    set_clock()
+    unanswered = calls.authorize(number)["call_id"]
+    calls.complete(unanswered, _at("15:00:40"), "not_accepted")
+    assert clock() == long_ago
+
+    answered = calls.authorize(number)["call_id"]
+    calls.accept(answered, _at("15:01:00"))
+    calls.complete(answered, _at("15:03:00"))
+    assert clock() > dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
