@@ -37,6 +37,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from ledgers import statements
 from ledgers.accounts import AccountFacts, AccountRef
 from ledgers.balances import Sums
 from ledgers.base import loaded_detached, utcnow
@@ -51,7 +52,6 @@ from ledgers.errors import (
 )
 from ledgers.locks import HeldAccount, held_locks
 from ledgers.models import BALANCE_COLUMNS, RESOLUTION_KINDS, AccountType, LedgerAccount, Transfer, TransferKind
-from ledgers.statements import Statements, statements_for
 
 __all__ = [
     "Account", "Request", "account_id", "find_by_key", "idempotent", "known_accounts", "load_accounts",
@@ -205,9 +205,8 @@ def idempotent(
 def write(session: Session, request: Request, accounts: tuple[Account, Account]) -> Transfer:
     """Insert ``request``'s row and move the cached balances (checks first, then the writes)."""
     session.flush()  # what autoflush would do: the statements below bypass the ORM
-    statements = statements_for(session.connection())
     try:
-        row = _write_once(statements, request, accounts, held_locks(session))
+        row = _write_once(session, request, accounts, held_locks(session))
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
             raise LedgerBusy(f"retry the unit of work: {exc.orig}") from exc
@@ -221,7 +220,7 @@ def write(session: Session, request: Request, accounts: tuple[Account, Account])
 
 
 def _write_once(
-    statements: Statements, request: Request, accounts: tuple[Account, Account],
+    session: Session, request: Request, accounts: tuple[Account, Account],
     held: dict[int, HeldAccount],
 ) -> dict[str, Any]:
     debit, credit = accounts
@@ -229,7 +228,7 @@ def _write_once(
     if all(i in held for i in ids):  # this transaction holds the locks already: nothing to read
         locked = {i: held[i].sums for i in ids}
     else:
-        locked = statements.lock(sorted(ids)) if ids else {}
+        locked = statements.lock(session, sorted(ids)) if ids else {}
     posted, pending = request.effect()
     if debit.keeps_balance:
         _check_guards(debit, locked[debit.id], debit_side=True, posted=posted, pending=pending)
@@ -237,7 +236,7 @@ def _write_once(
         _check_guards(credit, locked[credit.id], debit_side=False, posted=posted, pending=pending)
     moves = [(account, _move_params(account.id, debit_side, posted, pending))
              for account, debit_side in ((debit, True), (credit, False)) if account.keeps_balance]
-    row = statements.write(_insert_params(request), [move for _, move in moves])
+    row = statements.write(session, _insert_params(request), [move for _, move in moves])
     if row is None:
         if request.kind in RESOLUTION_KINDS:
             raise HoldAlreadyResolved(f"hold {request.pending_id} is already resolved")

@@ -169,11 +169,10 @@ def test_both_statement_paths_write_the_same_ledger(
 ) -> None:
     """PostgreSQL with psycopg runs the writer's SQL on the driver's cursor; everything else through
     SQLAlchemy Core. Forcing the Core path shows both give the same results on either database."""
-    from ledgers import journal
-    from ledgers.statements import CoreStatements
+    from ledgers import prepared
 
     if path == "core":
-        monkeypatch.setattr(journal, "statements_for", CoreStatements)
+        monkeypatch.setattr(prepared, "fast_path", lambda connection: False)
     deposit(ledger_db, chart, "10.00", "d")
     lapsing = place(ledger_db, chart, "2.00", "h1", timeout=dt.timedelta(seconds=30))
     partial, voided = place(ledger_db, chart, "3.00", "h2"), place(ledger_db, chart, "1.00", "h3")

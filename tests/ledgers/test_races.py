@@ -217,10 +217,9 @@ def test_a_deadlock_made_by_the_caller_surfaces_as_ledger_busy(
     running the writer's statements (psycopg's cursor, SQLAlchemy Core) are checked.
     """
     if path == "core":
-        from ledgers import journal
-        from ledgers.statements import CoreStatements
+        from ledgers import prepared
 
-        monkeypatch.setattr(journal, "statements_for", CoreStatements)
+        monkeypatch.setattr(prepared, "fast_path", lambda connection: False)
     with ledger_db.unit_of_work() as s:
         other = ledgers.open_customer_account(s, code="family:2", kind="prepaid", currency="USD").id
     deposit(ledger_db, chart, "10.00", "d1")
