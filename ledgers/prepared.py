@@ -4,9 +4,9 @@ The live-call path runs a handful of fixed statements per request. Through SQLAl
 a cache-key computation, an execution context, result wrapping and type processing — most of the
 client's CPU on a small machine. ``Prepared`` compiles its statement once per dialect and, on
 PostgreSQL with psycopg, runs the SQL text on the psycopg cursor of the session's own connection
-(so inside the same transaction), as a server-side prepared statement. The statement's own type
-processors are applied to the parameters and the result columns that have one (the UTC
-timestamps), so both paths return the same values. Any other driver goes through SQLAlchemy
+(so inside the same transaction), as a server-side prepared statement. The dialect's own type
+conversions are applied to the parameters and result columns that need one (the UTC timestamps;
+psycopg's Decimal needs none), so both paths return the same values. Any other driver goes through SQLAlchemy
 Core unchanged; the test suite runs on both.
 
 Driver errors are re-raised as SQLAlchemy's wrappers, so callers see one kind of exception.
@@ -33,7 +33,11 @@ _TUPLES_OK = 2  # libpq's PGRES_TUPLES_OK: the statement returned rows
 
 def fast_path(connection: Connection) -> bool:
     """Whether ``connection`` can run prepared statements on its driver's cursor."""
-    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
+    return _psycopg(connection.dialect)
+
+
+def _psycopg(dialect: Dialect) -> bool:
+    return dialect.name == "postgresql" and dialect.driver == "psycopg"
 
 
 class _Compiled:
@@ -118,8 +122,7 @@ class Prepared:
         if session.autoflush:
             session.flush()  # (pending changes begin the session's transaction, and join it)
         engine = session.get_bind()
-        if session.in_transaction() or not (engine.dialect.name == "postgresql"
-                                            and engine.dialect.driver == "psycopg"):
+        if session.in_transaction() or not _psycopg(engine.dialect):
             return self.run(session, params)
         raw = engine.raw_connection()  # type: ignore[union-attr]
         driver: Any = raw.driver_connection

@@ -95,15 +95,20 @@ class CallAccount:
     last_activity_at: dt.datetime | None
     ledger: AccountFacts | None  # None: an account held with another company
 
+    #: The ``accounts`` columns the call queries read, in field order (the ledger facts follow).
+    COLUMNS = ("id", "plan", "provider", "status", "credit_limit", "currency", "last_activity_at")
+
     @property
     def ledger_account_id(self) -> int | None:
         return None if self.ledger is None else self.ledger.id
 
-
     @classmethod
     def of(cls, values: Sequence[Any], ledger: AccountFacts | None) -> CallAccount:
-        """From the seven account columns the call queries read, in field order."""
-        return cls(values[0], values[1], values[2], values[3], values[4], values[5], values[6], ledger)
+        """From the ``COLUMNS`` a call query read."""
+        return cls(*values[:len(cls.COLUMNS)], ledger=ledger)  # type: ignore[misc]
+
+
+_ACCOUNT = tuple(_accounts.c[name] for name in CallAccount.COLUMNS)
 
 
 def _facts(values: Sequence[Any]) -> AccountFacts | None:
@@ -111,8 +116,7 @@ def _facts(values: Sequence[Any]) -> AccountFacts | None:
 
 
 _SETTLEMENT = Prepared(
-    select(*_calls.c, _accounts.c.id, _accounts.c.plan, _accounts.c.provider, _accounts.c.status,
-           _accounts.c.credit_limit, _accounts.c.currency, _accounts.c.last_activity_at, *_FACTS,
+    select(*_calls.c, *_ACCOUNT, *_FACTS,
            *(_ledger.c[name] for name in BALANCE_COLUMNS), *_transfers.c)
     .select_from(
         _calls.join(_accounts, _accounts.c.id == _calls.c.account_id)
@@ -122,7 +126,7 @@ _SETTLEMENT = Prepared(
     # The call and its customer's ledger row, locked together (calls before accounts, as everywhere).
     .with_for_update(of=[_calls, _ledger])
 )
-_N_CALL, _N_ACCOUNT, _N_FACTS, _N_SUMS = len(_CALL_KEYS), 7, len(_FACTS), len(BALANCE_COLUMNS)
+_N_CALL, _N_ACCOUNT, _N_FACTS, _N_SUMS = len(_CALL_KEYS), len(_ACCOUNT), len(_FACTS), len(BALANCE_COLUMNS)
 #: A call with no account of ours (refused before one was found): nothing of the ledger to lock.
 _SETTLEMENT_WITHOUT_ACCOUNT = select(Call).where(Call.call_id == bindparam("call_id")).with_for_update()
 
@@ -244,8 +248,7 @@ _CALLER = Prepared(
     select(Person.id, Person.facility_id, Person.status, CallingWindow.weekday, CallingWindow.start_minute,
            CallingWindow.end_minute, _EXISTING_CALL.label("existing_call"),
            ApprovedNumber.id, ApprovedNumber.privileged, _BLOCKED.label("blocked"), AccountNumber.line_type,
-           _accounts.c.id, _accounts.c.plan, _accounts.c.provider, _accounts.c.status, _accounts.c.credit_limit,
-           _accounts.c.currency, _accounts.c.last_activity_at, *_FACTS)
+           *_ACCOUNT, *_FACTS)
     .select_from(Person)
     .outerjoin(CallingWindow, CallingWindow.unit_id == Person.unit_id)
     .outerjoin(ApprovedNumber, and_(ApprovedNumber.person_id == Person.id,
@@ -276,8 +279,9 @@ def _caller_from(rows: Sequence[Sequence[Any]]) -> _Caller:
     windows = tuple(people.Window(r[3], r[4], r[5]) for r in rows if r[3] is not None)
     first = rows[0]
     number: _NumberFacts | None = None
-    if first[7] is not None:
-        account = None if first[11] is None else CallAccount.of(first[11:18], _facts(first[18:]))
+    if first[7] is not None:  # the approved-list entry: id, privileged, blocked, line type; the account
+        at = 11 + _N_ACCOUNT
+        account = None if first[11] is None else CallAccount.of(first[11:at], _facts(first[at:]))
         number = (bool(first[8]), bool(first[9]), account, first[10])
     return _Caller(first[0], first[1], first[2], windows, number)
 
