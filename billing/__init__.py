@@ -29,6 +29,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     from billing.payments import cli as payments_cli
     from billing.payments.views import bp as payments_bp
     from billing.people.views import bp as people_bp
+    from billing.statements import cli as statements_cli
+    from billing.statements.views import bp as statements_bp
     from billing.web import AuthCache, PagesOnlySessionInterface, install_unit_of_work
 
     settings = settings or Settings.from_env()
@@ -47,12 +49,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     register_error_handlers(app)
     install_unit_of_work(app)
-    for blueprint in (facilities_bp, people_bp, accounts_bp, calls_bp, payments_bp, openapi.bp):
+    for blueprint in (facilities_bp, people_bp, accounts_bp, calls_bp, payments_bp, statements_bp, openapi.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     ledger_cli.register(app)
     payments_cli.register(app)
     calls_cli.register(app)
+    statements_cli.register(app)
     scheduler.register(app)
 
     @app.context_processor

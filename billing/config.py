@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: The embedded default: an SQLite file under the checkout's ``instance/`` folder.
 DEFAULT_SQLITE = f"sqlite:///{Path(__file__).resolve().parent.parent / 'instance' / 'billing.db'}"
@@ -80,6 +81,10 @@ class Settings:
     stripe_api_base: str = ""
     min_deposit: Decimal = Decimal("5.00")
     max_deposit: Decimal = Decimal("300.00")
+    #: The time zone whose calendar months are the statement periods.
+    statement_timezone: str = "America/Chicago"
+    #: Direct bill: days from the statement date (the 1st of the next month) to the due date.
+    statement_due_days: int = 20
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -93,6 +98,12 @@ class Settings:
             raise ConfigError("MAX_DEPOSIT may not be set below 50.00 (FCC 47 CFR 64.6130)")
         if self.min_deposit <= 0 or self.min_deposit > self.max_deposit:
             raise ConfigError("MIN_DEPOSIT must be positive and not above MAX_DEPOSIT")
+        try:
+            ZoneInfo(self.statement_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"STATEMENT_TIMEZONE is not a time zone: {self.statement_timezone!r}") from exc
+        if not 1 <= self.statement_due_days <= 90:
+            raise ConfigError("STATEMENT_DUE_DAYS must be between 1 and 90")
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,6 +14,7 @@ from billing.blocks.models import Block
 from billing.calls.models import Call, Incident
 from billing.facilities.models import Facility, RateCatalogVersion, TariffRecord
 from billing.people.models import ApprovedNumber, CallingWindow, LivingUnit, Person
+from invoices.models import Statement, StatementLine
 from ledgers.base import metadata
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "LivingUnit",
     "Person",
     "RateCatalogVersion",
+    "Statement",
+    "StatementLine",
     "TariffRecord",
     "metadata",
 ]

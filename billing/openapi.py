@@ -59,12 +59,13 @@ def build_spec() -> dict[str, Any]:
     from billing.facilities import openapi as facilities  # noqa: PLC0415
     from billing.payments import openapi as payments  # noqa: PLC0415
     from billing.people import openapi as people  # noqa: PLC0415
+    from billing.statements import openapi as statements  # noqa: PLC0415
 
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {
         "Error": obj(["code", "message"], code=STR, message=STR, details={"type": "object"}),
     }
-    for module in (facilities, calls, people, accounts, payments):
+    for module in (facilities, calls, people, accounts, payments, statements):
         paths.update(module.PATHS)
         schemas.update(module.SCHEMAS)
     return {

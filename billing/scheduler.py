@@ -1,9 +1,10 @@
 """The scheduler process: ``flask --app wsgi scheduler``.
 
 Runs the service's periodic jobs in ONE process (never inside the web workers): hold expiry for
-abandoned calls every minute, and whatever later capabilities add to ``JOBS``. On PostgreSQL a
-session-level advisory lock makes a second scheduler wait instead of running the jobs twice;
-the jobs are idempotent anyway, so a crash and restart repeats nothing.
+abandoned calls every minute, the payments janitor every 5 minutes, and last month's statements
+early on the 1st (repeated each morning of the first week, to catch up after a missed run). On
+PostgreSQL a session-level advisory lock makes a second scheduler wait instead of running the
+jobs twice; the jobs are idempotent anyway, so a crash and restart repeats nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from billing.calls.services import expire_abandoned
 from billing.config import Settings
 from billing.db import Database
 from billing.payments import janitor
+from billing.statements import services as statements
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ class Job:
     name: str
     run: Callable[[Database, Settings], object]
     trigger: str
-    trigger_args: dict[str, int]
+    trigger_args: dict[str, object]
 
 
 def _expire_calls(db: Database, settings: Settings) -> object:
@@ -42,14 +44,23 @@ def _expire_calls(db: Database, settings: Settings) -> object:
         return expire_abandoned(session, margin_seconds=settings.hold_margin_seconds)
 
 
+def _statements(db: Database, settings: Settings) -> object:
+    """Last month's statements (idempotent: after a crash or a missed run, it issues what is missing)."""
+    return statements.run_period(db, settings, statements.previous_period(settings)).summary()
+
+
 JOBS: list[Job] = [
     Job("expire-abandoned-calls", _expire_calls, "interval", {"seconds": 60}),
     Job("payments-janitor", janitor.scheduled, "interval", {"minutes": 5}),
+    # Early on the 1st, and again each morning of the first week: a run that missed (the
+    # scheduler was down) or crashed catches up; a complete run finds nothing to do.
+    Job("monthly-statements", _statements, "cron", {"day": "1-7", "hour": 3, "minute": 15}),
 ]
 
 
 def build_scheduler(db: Database, settings: Settings) -> BlockingScheduler:
-    scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+                                  timezone=settings.statement_timezone)
     for job in JOBS:
         scheduler.add_job(job.run, job.trigger, args=(db, settings), id=job.name, name=job.name,
                           replace_existing=True, **job.trigger_args)

@@ -1,0 +1,1 @@
+"""Monthly statements of called-party accounts (built by ``invoices`` from the ledger)."""

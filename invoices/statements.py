@@ -1,0 +1,306 @@
+"""Issuing statements: one per account and period, exact, idempotent and resumable.
+
+``issue`` writes one account's statement for one period in the caller's transaction; ``run``
+issues a period's statements for many accounts, each in its own transaction, so a crash half-way
+and a rerun leave exactly one statement per account. The caller (``billing``) says which accounts
+to state and how to describe a call; this package knows only ledger ids and account ids.
+
+Exactness: the account's ledger row is locked first (``FOR NO KEY UPDATE`` on PostgreSQL, the
+same lock every money movement of the account takes), so every journal row of the account written
+before the lock is committed and seen, none is written while the statement is built, and two
+runners never state one account at once. A journal row committed after its period's statement
+(its transaction began before the period ended) appears on the next statement: no row is lost
+and none is shown twice (a unique constraint on the lines says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import and_, exists, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from invoices.models import Statement, StatementLine
+from invoices.periods import Period, zone
+from ledgers.locks import lock_balance
+from ledgers.models import AccountType, LedgerAccount, Transfer, TransferKind
+
+__all__ = [
+    "CallDetail",
+    "DetailSource",
+    "Outcome",
+    "PeriodNotOver",
+    "RunReport",
+    "StatementAccount",
+    "Terms",
+    "issue",
+    "run",
+    "statement_number",
+]
+
+log = logging.getLogger(__name__)
+
+#: Key of the PostgreSQL advisory lock a runner holds on an account while it states it.
+RUNNER_LOCK_KEY = 727_002
+
+_POSTED = (TransferKind.SINGLE.value, TransferKind.POST_PENDING.value)
+_PAYMENT_PURPOSES = {"deposit": "Deposit", "balance_payment": "Payment"}
+_ADJUSTMENTS = {
+    "card_refund": "Refund to your card",
+    "check_refund": "Refund by check",
+    "card_refund_failed": "Card refund failed: amount restored",
+    "dispute": "Card payment disputed",
+    "dispute_won": "Dispute decided for us: payment restored",
+    "correction": "Correction",
+}
+
+
+class PeriodNotOver(ValueError):
+    """A statement was asked for a period that has not ended yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementAccount:
+    """What a statement needs to know of a billing account."""
+
+    account_id: int
+    ledger_account_id: int
+    plan: str  # 'prepaid' or 'direct_bill'
+    currency: str
+    holder_name: str
+    holder_address: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallDetail:
+    """How a call's charge was made, from the call's own rate snapshot."""
+
+    call_ref: str
+    number: str
+    facility: str
+    started_at: dt.datetime | None
+    billable_seconds: int
+    per_minute: Decimal
+    first_minute: Decimal | None
+    increment_seconds: int
+    minimum_seconds: int
+    rounding: str
+
+
+#: Given journal-row ids, the call each one charged (rows that charged no call are left out).
+DetailSource = Callable[[Session, Sequence[int]], Mapping[int, CallDetail]]
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The provider's statement terms."""
+
+    timezone: str = "America/Chicago"
+    #: Direct bill: days from the statement date to the due date.
+    due_days: int = 20
+
+
+class Outcome(StrEnum):
+    ISSUED = "issued"
+    EXISTS = "exists"  # issued before (a rerun)
+    NOTHING = "nothing"  # no activity and a zero balance: no statement
+    LATER_EXISTS = "later_exists"  # a later period is stated already: this one can't be
+
+
+def statement_number(period: Period, account_id: int) -> str:
+    return f"S-{period.year:04d}{period.month:02d}-{account_id:06d}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: int
+    amount: int
+    debit_account_id: int
+    purpose: str
+    reverses_id: int | None
+    created_at: dt.datetime
+
+
+def _effect(row: _Row, ledger_account_id: int, credit_normal: bool) -> int:
+    """What the row did to the account's balance on its normal side."""
+    debited = row.debit_account_id == ledger_account_id
+    return -row.amount if debited == credit_normal else row.amount
+
+
+def _kind_and_description(row: _Row, detail: CallDetail | None) -> tuple[str, str]:
+    if row.reverses_id is None and row.purpose == "call_charge":
+        return "call", f"Call to {detail.number}" if detail else "Call"
+    if row.reverses_id is None and row.purpose in _PAYMENT_PURPOSES:
+        return "payment", _PAYMENT_PURPOSES[row.purpose]
+    if row.purpose == "call_charge":
+        return "adjustment", "Call charge reversed"
+    return "adjustment", _ADJUSTMENTS.get(row.purpose, row.purpose.replace("_", " ").capitalize())
+
+
+def _posted_rows(session: Session, account: StatementAccount, since: dt.datetime | None,
+                 until: dt.datetime) -> list[_Row]:
+    """The account's posted journal rows in [since, until) that no statement of it shows yet."""
+    t = Transfer.__table__
+    lines = StatementLine.__table__
+    query = (
+        select(t.c.id, t.c.amount, t.c.debit_account_id, t.c.purpose, t.c.reverses_id, t.c.created_at)
+        .where(
+            or_(t.c.debit_account_id == account.ledger_account_id, t.c.credit_account_id == account.ledger_account_id),
+            t.c.kind.in_(_POSTED),
+            t.c.created_at < until,
+            ~exists().where(and_(lines.c.account_id == account.account_id, lines.c.transfer_id == t.c.id)),
+        )
+        .order_by(t.c.created_at, t.c.id)
+    )
+    if since is not None:
+        query = query.where(t.c.created_at >= since)
+    return [_Row(*row) for row in session.execute(query)]
+
+
+def _balance_before(session: Session, account: StatementAccount, at: dt.datetime, credit_normal: bool) -> int:
+    """The account's posted balance (normal side) from the journal rows written before ``at``."""
+    t = Transfer.__table__
+    where = and_(t.c.kind.in_(_POSTED), t.c.created_at < at)
+    debits = session.scalar(select(func.coalesce(func.sum(t.c.amount), 0)).where(
+        where, t.c.debit_account_id == account.ledger_account_id))
+    credits = session.scalar(select(func.coalesce(func.sum(t.c.amount), 0)).where(
+        where, t.c.credit_account_id == account.ledger_account_id))
+    net = int(credits or 0) - int(debits or 0)
+    return net if credit_normal else -net
+
+
+def issue(session: Session, account: StatementAccount, period: Period, *, terms: Terms,
+          details: DetailSource, now: dt.datetime | None = None) -> tuple[Outcome, Statement | None]:
+    """State ``account`` for ``period`` in the caller's transaction (which must commit it)."""
+    tz = zone(terms.timezone)
+    starts_at, ends_at = period.bounds(tz)
+    if ends_at > (now or dt.datetime.now(dt.UTC)):
+        raise PeriodNotOver(f"{period} has not ended yet in {terms.timezone}")
+    lock_balance(session, account.ledger_account_id)
+    statements = Statement.__table__.c
+    existing = session.scalar(select(Statement).where(
+        statements.account_id == account.account_id, statements.period_start == period.first_day))
+    if existing is not None:
+        return Outcome.EXISTS, existing
+    if session.scalar(select(exists().where(statements.account_id == account.account_id,
+                                            statements.period_start > period.first_day))):
+        return Outcome.LATER_EXISTS, None
+    credit_normal = AccountType(session.execute(select(LedgerAccount.__table__.c.type).where(
+        LedgerAccount.__table__.c.id == account.ledger_account_id)).scalar_one()).credit_normal
+    previous = session.execute(
+        select(statements.closing_balance)
+        .where(statements.account_id == account.account_id, statements.period_start < period.first_day)
+        .order_by(statements.period_start.desc()).limit(1)
+    ).scalar()
+    if previous is None:  # the account's first statement: what came before is brought forward
+        opening = _balance_before(session, account, starts_at, credit_normal)
+        since: dt.datetime | None = starts_at
+    else:
+        opening = int(previous)
+        since = session.scalar(select(func.min(statements.starts_at)).where(
+            statements.account_id == account.account_id))
+    rows = _posted_rows(session, account, since, ends_at)
+    if not rows and opening == 0:
+        return Outcome.NOTHING, None
+    calls = details(session, [r.id for r in rows if r.purpose == "call_charge" and r.reverses_id is None])
+    lines = []
+    for position, row in enumerate(rows, start=1):
+        detail = calls.get(row.id)
+        kind, description = _kind_and_description(row, detail)
+        line = StatementLine(
+            account_id=account.account_id, transfer_id=row.id, position=position, kind=kind,
+            posted_at=row.created_at, description=description, amount=row.amount,
+            effect=_effect(row, account.ledger_account_id, credit_normal))
+        if detail is not None:
+            line.call_ref = detail.call_ref
+            line.number = detail.number
+            line.facility = detail.facility
+            line.started_at = detail.started_at
+            line.billable_seconds = detail.billable_seconds
+            line.per_minute = detail.per_minute
+            line.first_minute = detail.first_minute
+            line.increment_seconds = detail.increment_seconds
+            line.minimum_seconds = detail.minimum_seconds
+            line.rounding = detail.rounding
+        lines.append(line)
+    net = sum(line.effect for line in lines)
+    closing = opening + net
+    direct_bill = account.plan == "direct_bill"
+    statement_date = period.next().first_day
+    statement = Statement(
+        number=statement_number(period, account.account_id), account_id=account.account_id,
+        ledger_account_id=account.ledger_account_id, plan=account.plan, currency=account.currency,
+        holder_name=account.holder_name, holder_address=account.holder_address,
+        period_start=period.first_day, period_end=period.last_day, timezone=terms.timezone,
+        starts_at=starts_at, ends_at=ends_at, opening_balance=opening,
+        charges=sum(line.amount for line in lines if line.kind == "call"),
+        payments=sum(line.amount for line in lines if line.kind == "payment"),
+        adjustments=sum(line.effect for line in lines if line.kind == "adjustment"),
+        net_change=net, closing_balance=closing,
+        amount_due=max(closing, 0) if direct_bill else 0,
+        statement_date=statement_date,
+        due_on=statement_date + dt.timedelta(days=terms.due_days) if direct_bill else None,
+        lines=lines,
+    )
+    session.add(statement)
+    session.flush()
+    return Outcome.ISSUED, statement
+
+
+@dataclass
+class RunReport:
+    period: Period
+    counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
+    issued: list[str] = field(default_factory=list)
+    #: Accounts another runner was stating at the same moment (PostgreSQL only).
+    busy: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{outcome.value} {count}" for outcome, count in self.counts.items()]
+        return (f"statements for {self.period}: {', '.join(parts)}, busy elsewhere {len(self.busy)}, "
+                f"errors {len(self.errors)}")
+
+
+def _claim(session: Session, account_id: int) -> bool:
+    """On PostgreSQL, let one runner at a time state an account; others move on (SKIP LOCKED-like)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:k, :a)"),
+                               {"k": RUNNER_LOCK_KEY, "a": account_id % 2_147_483_647}))
+
+
+def run(unit_of_work: Callable[[], AbstractContextManager[Session]], accounts: Iterable[StatementAccount],
+        period: Period, *, terms: Terms, details: DetailSource, now: dt.datetime | None = None) -> RunReport:
+    """Issue ``period``'s statement of every account, each in its own transaction.
+
+    Idempotent and resumable: an account stated already is left alone, so rerunning after a crash
+    (or running several runners at once on PostgreSQL) leaves exactly one statement per account.
+    One account's failure is reported and the run goes on.
+    """
+    tz = zone(terms.timezone)
+    if period.bounds(tz)[1] > (now or dt.datetime.now(dt.UTC)):
+        raise PeriodNotOver(f"{period} has not ended yet in {terms.timezone}")
+    report = RunReport(period)
+    for account in accounts:
+        try:
+            with unit_of_work() as session:
+                if not _claim(session, account.account_id):
+                    report.busy.append(account.account_id)
+                    continue
+                outcome, statement = issue(session, account, period, terms=terms, details=details, now=now)
+                number = statement.number if statement is not None else None
+        except Exception as exc:  # one account must not stop the run
+            log.exception("statement of account %s for %s failed", account.account_id, period)
+            report.errors.append(f"account {account.account_id}: {exc.__class__.__name__}: {exc}")
+            continue
+        report.counts[outcome] += 1
+        if outcome is Outcome.ISSUED and number is not None:
+            report.issued.append(number)
+    return report
