@@ -119,5 +119,7 @@ class StatementLine(Base):
     increment_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     minimum_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rounding: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    #: Why the charge differs from what the rate gives, if it does (e.g. part of it was forgiven).
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     statement: Mapped[Statement] = relationship(back_populates="lines")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import and_, exists, func, or_, select, text
+from sqlalchemy import Table, and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from invoices.models import Statement, StatementLine
@@ -50,6 +50,11 @@ log = logging.getLogger(__name__)
 RUNNER_LOCK_KEY = 727_002
 
 _POSTED = (TransferKind.SINGLE.value, TransferKind.POST_PENDING.value)
+
+
+def _accounts_table() -> Table:
+    """The billing accounts' table, known only as the one the statements' foreign key points at."""
+    return next(iter(Statement.__table__.c.account_id.foreign_keys)).column.table
 _PAYMENT_PURPOSES = {"deposit": "Deposit", "balance_payment": "Payment"}
 _ADJUSTMENTS = {
     "card_refund": "Refund to your card",
@@ -91,6 +96,8 @@ class CallDetail:
     increment_seconds: int
     minimum_seconds: int
     rounding: str
+    #: Why the charge differs from what the rate gives, if it does.
+    note: str = ""
 
 
 #: Given journal-row ids, the call each one charged (rows that charged no call are left out).
@@ -153,6 +160,7 @@ def _posted_rows(session: Session, account: StatementAccount, since: dt.datetime
         .where(
             or_(t.c.debit_account_id == account.ledger_account_id, t.c.credit_account_id == account.ledger_account_id),
             t.c.kind.in_(_POSTED),
+            t.c.amount > 0,  # a zero post (a hold released in full) changes no balance
             t.c.created_at < until,
             ~exists().where(and_(lines.c.account_id == account.account_id, lines.c.transfer_id == t.c.id)),
         )
@@ -182,6 +190,13 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
     starts_at, ends_at = period.bounds(tz)
     if ends_at > (now or dt.datetime.now(dt.UTC)):
         raise PeriodNotOver(f"{period} has not ended yet in {terms.timezone}")
+    # Lock order: the billing account's row, then its ledger row — as closing an account or taking
+    # a deposit does (they lock the account FOR UPDATE first). Inserting the statement takes a
+    # key-share lock on the account row anyway (its foreign key); taken only after the ledger row,
+    # it would deadlock with them.
+    accounts = _accounts_table().c
+    session.execute(select(accounts.id).where(accounts.id == account.account_id)
+                    .with_for_update(read=True, key_share=True))
     lock_balance(session, account.ledger_account_id)
     statements = Statement.__table__.c
     existing = session.scalar(select(Statement).where(
@@ -228,6 +243,7 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
             line.increment_seconds = detail.increment_seconds
             line.minimum_seconds = detail.minimum_seconds
             line.rounding = detail.rounding
+            line.note = detail.note or None
         lines.append(line)
     net = sum(line.effect for line in lines)
     closing = opening + net

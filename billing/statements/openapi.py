@@ -15,14 +15,19 @@ LINE = obj(
     effect={**MONEY, "description": "What the line did to the balance: + raises it, − lowers it."},
     call_id=STR, number=STR, facility=STR, started_at=NULL_STR, billable_seconds=INT, per_minute=MONEY,
     first_minute=NULLABLE_MONEY, increment_seconds=NULL_INT, minimum_seconds=NULL_INT, rounding=STR, charge=MONEY,
-    how={**STR, "description": "How the charge was made, from the call's own rate snapshot."},
+    how={**STR, "description": "How the charge was made, from the call's own rate snapshot."}, note=NULL_STR,
 )
 SUMMARY_FIELDS: dict[str, Any] = {
     "number": STR, "account_id": INT, "plan": {"type": "string", "enum": ["prepaid", "direct_bill"]},
     "currency": STR, "period": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}, "period_start": DATE,
     "period_end": DATE, "timezone": STR, "statement_date": DATE,
     "due_date": {**NULL_STR, "format": "date", "description": "Direct bill only."},
-    "opening_balance": MONEY, "charges": MONEY, "payments": MONEY, "adjustments": MONEY, "closing_balance": MONEY,
+    "opening_balance": {**MONEY, "description": "Direct bill: what was owed; prepaid: what was held."},
+    "charges": {**MONEY, "description": "The period's call charges (≥ 0): raise what is owed, lower what is held."},
+    "payments": {**MONEY, "description": "Payments and deposits (≥ 0): lower what is owed, raise what is held."},
+    "adjustments": {**MONEY, "description": "Signed: what refunds, disputes and corrections did to the balance."},
+    "closing_balance": {**MONEY, "description": "Direct bill: opening + charges − payments + adjustments; "
+                                                "prepaid: opening − charges + payments + adjustments."},
     "amount_due": {**NULLABLE_MONEY, "description": "Direct bill only: the closing balance if positive."},
     "issued_at": DATETIME,
 }

@@ -58,7 +58,7 @@ def call_details(session: Session, transfer_ids: Sequence[int]) -> Mapping[int, 
         chunk = list(transfer_ids[chunk_start:chunk_start + 500])
         rows = session.execute(
             select(c.charge_transfer_id, c.call_id, c.number, f.code, c.accepted_at, c.billable_seconds,
-                   c.per_minute, c.first_minute, c.increment_seconds, c.minimum_seconds, c.rounding)
+                   c.per_minute, c.first_minute, c.increment_seconds, c.minimum_seconds, c.rounding, c.charge_note)
             .join(Facility.__table__, f.id == c.facility_id)
             .where(c.charge_transfer_id.in_(chunk))
         )
@@ -66,7 +66,8 @@ def call_details(session: Session, transfer_ids: Sequence[int]) -> Mapping[int, 
             found[int(row[0])] = CallDetail(
                 call_ref=row[1], number=row[2], facility=row[3], started_at=row[4], billable_seconds=row[5] or 0,
                 per_minute=Decimal(row[6] or 0), first_minute=None if row[7] is None else Decimal(row[7]),
-                increment_seconds=row[8] or 60, minimum_seconds=row[9] or 0, rounding=row[10] or "")
+                increment_seconds=row[8] or 60, minimum_seconds=row[9] or 0, rounding=row[10] or "",
+                note=row[11] or "")
     return found
 
 
@@ -111,9 +112,12 @@ def _how(line: StatementLine, currency: str) -> str:
     if line.minimum_seconds:
         terms.append(f"minimum {line.minimum_seconds} s")
     first = "" if line.first_minute is None else f"first minute {format_amount(line.first_minute)}, then "
-    return (f"{line.billable_seconds} s billed ({', '.join(terms) or 'per second'}) at {first}"
-            f"{format_amount(line.per_minute)} {currency} a minute, rounded {line.rounding or 'half up'} "
-            f"to the cent: {_money(line.amount, currency)}")
+    how = (f"{line.billable_seconds} s billed ({', '.join(terms) or 'per second'}) at {first}"
+           f"{format_amount(line.per_minute)} {currency} a minute, rounded {line.rounding or 'half up'} "
+           f"to the cent")
+    if line.note:  # the charge is not what the rate gives: say why
+        return f"{how}; {line.note}: charged {_money(line.amount, currency)}"
+    return f"{how}: {_money(line.amount, currency)}"
 
 
 def _line_json(line: StatementLine, currency: str, tz: dt.tzinfo) -> dict[str, Any]:
@@ -132,6 +136,7 @@ def _line_json(line: StatementLine, currency: str, tz: dt.tzinfo) -> dict[str, A
             "first_minute": format_amount(line.first_minute) if line.first_minute is not None else None,
             "increment_seconds": line.increment_seconds, "minimum_seconds": line.minimum_seconds,
             "rounding": line.rounding, "charge": _money(line.amount, currency), "how": _how(line, currency),
+            "note": line.note,
         })
     return body
 

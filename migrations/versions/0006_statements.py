@@ -72,6 +72,7 @@ def upgrade() -> None:
     sa.Column('increment_seconds', sa.Integer(), nullable=True),
     sa.Column('minimum_seconds', sa.Integer(), nullable=True),
     sa.Column('rounding', sa.String(length=10), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
     sa.CheckConstraint("kind IN ('call', 'payment', 'adjustment')", name=op.f('ck_statement_lines_kind_known')),
     sa.CheckConstraint('amount > 0', name=op.f('ck_statement_lines_amount_positive')),
     sa.CheckConstraint('effect = amount OR effect = -amount', name=op.f('ck_statement_lines_effect_is_the_amount')),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,9 @@ from sqlalchemy import func, select
 
 import ledgers
 from billing.accounts import services as accounts
+from billing.accounts.models import CalledPartyAccount
 from invoices import Outcome, RunReport, Statement, StatementLine
+from ledgers.locks import lock_balance
 from tests.billing.calls.conftest import fresh_number
 from tests.billing.statements.conftest import Books
 
@@ -93,3 +96,21 @@ def test_a_charge_being_written_when_the_month_is_stated_is_waited_for_and_shown
         shown = set(check.scalars(select(StatementLine.transfer_id).where(StatementLine.account_id == account_id)))
         statement = check.scalars(select(Statement).where(Statement.account_id == account_id)).one()
     assert late in shown and statement.closing_balance == 127
+
+
+def test_stating_an_account_while_it_is_being_closed_does_not_deadlock(books: Books) -> None:
+    [(account_id, ledger_id)] = _charged_accounts(books, 1)
+    db = books.calls.db
+    reports: list[RunReport] = []
+    with db.sessions() as closer:
+        # Closing an account (like taking a deposit) locks the account's row, then its ledger row.
+        closer.get(CalledPartyAccount, account_id, with_for_update=True)
+        runner = threading.Thread(target=lambda: reports.append(books.state("2026-11")))
+        runner.start()
+        time.sleep(1.5)  # the run reaches the account and waits for the lock it needs
+        lock_balance(closer, ledger_id)  # a deadlock would abort this, or the run's transaction
+        closer.commit()
+        runner.join(timeout=60)
+    assert reports and reports[0].errors == []
+    with db.sessions() as check:
+        assert check.scalar(select(func.count()).select_from(Statement).where(Statement.account_id == account_id)) == 1

@@ -199,3 +199,47 @@ def test_the_scheduler_states_last_month(books: Books) -> None:
     assert summary.startswith("statements for ") and summary.endswith("errors 0")
     again = run_period(books.calls.db, books.settings, Period(2026, 10), now=at("2026-11-02T00:00"))
     assert again.errors == [] and [s["period"] for s in books.statements(account["id"])] == ["2026-10"]
+
+
+def test_a_charge_that_is_not_what_the_rate_gives_says_why(books: Books) -> None:
+    from billing.calls import services as call_services
+
+    calls = books.calls
+    number, account = calls.approved_prepaid(fund="0.00")
+    books.at("2026-11-02T18:00").deposit(account["id"], "0.10")
+    books.at("2026-11-25T15:00")
+    late = calls.authorize(number)["call_id"]
+    calls.accept(late, "2026-11-25T15:00:00Z")
+    with calls.db.unit_of_work() as session:  # the platform never reported the end: the hold lapses
+        call_services.expire_abandoned(session, now=at("2026-11-26T15:00"))
+    books.call(number, 10)  # 0.09 of the 0.10 spent by another call meanwhile
+    assert calls.complete(late, "2026-11-25T15:11:00Z")["charge"] == "0.01"  # rated 0.10; 0.09 forgiven
+
+    books.state("2026-11")
+
+    [group] = books.only_statement(account["id"], "2026-11")["calls_by_number"]
+    forgiven = next(c for c in group["calls"] if c["call_id"] == late)
+    assert forgiven["charge"] == "0.01" and "0.09 could not be collected and was forgiven" in forgiven["note"]
+    assert forgiven["how"].endswith("was forgiven: charged 0.01")
+
+
+def test_a_hold_released_by_posting_nothing_moves_nothing_and_does_not_stop_the_statement(books: Books) -> None:
+    from moneyed import Money
+
+    import ledgers
+    from billing.accounts.services import ledger_code
+
+    _, account = books.calls.approved_prepaid(fund="0.00")
+    books.at("2026-11-02T18:00").deposit(account["id"], "5.00")
+    with books.calls.db.unit_of_work() as session:
+        ledger_id = ledgers.get_account(session, ledger_code(account["id"], "prepaid")).id
+        revenue = ledgers.house_account(session, "call_revenue").id
+        held = ledgers.hold(session, debit=ledger_id, credit=revenue, amount=Money("1.00", "USD"),
+                            idempotency_key="zero:hold", purpose="call_charge")
+        ledgers.post(session, held, amount=Money("0.00", "USD"), idempotency_key="zero:post")
+
+    report = books.state("2026-11")
+
+    assert report.errors == []
+    statement = books.only_statement(account["id"], "2026-11")
+    assert (statement["charges"], statement["closing_balance"], statement["calls_by_number"]) == ("0.00", "5.00", [])
