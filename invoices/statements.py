@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 
@@ -99,6 +99,8 @@ class CallDetail:
     #: Why the charge differs from what the rate gives, if it does.
     note: str = ""
 
+
+_DETAIL_FIELDS = tuple(f.name for f in fields(CallDetail))
 
 #: Given journal-row ids, the call each one charged (rows that charged no call are left out).
 DetailSource = Callable[[Session, Sequence[int]], Mapping[int, CallDetail]]
@@ -232,17 +234,9 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
             account_id=account.account_id, transfer_id=row.id, position=position, kind=kind,
             posted_at=row.created_at, description=description, amount=row.amount,
             effect=_effect(row, account.ledger_account_id, credit_normal))
-        if detail is not None:
-            line.call_ref = detail.call_ref
-            line.number = detail.number
-            line.facility = detail.facility
-            line.started_at = detail.started_at
-            line.billable_seconds = detail.billable_seconds
-            line.per_minute = detail.per_minute
-            line.first_minute = detail.first_minute
-            line.increment_seconds = detail.increment_seconds
-            line.minimum_seconds = detail.minimum_seconds
-            line.rounding = detail.rounding
+        if detail is not None:  # the line's call columns are named as the detail's fields
+            for name in _DETAIL_FIELDS:
+                setattr(line, name, getattr(detail, name))
             line.note = detail.note or None
         lines.append(line)
     net = sum(line.effect for line in lines)
