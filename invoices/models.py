@@ -38,13 +38,18 @@ __all__ = ["LINE_KINDS", "Statement", "StatementLine"]
 LINE_KINDS = ("call", "payment", "adjustment")
 
 
+_CHARGES_MINUS_PAYMENTS = "CASE WHEN plan = 'direct_bill' THEN charges - payments ELSE payments - charges END"
+
+
 class Statement(Base):
     __tablename__ = "statements"
     __table_args__ = (
         UniqueConstraint("account_id", "period_start"),
         CheckConstraint("plan IN ('prepaid', 'direct_bill')", name="plan_known"),
         CheckConstraint("amount_due >= 0", name="amount_due_not_negative"),
-        CheckConstraint("closing_balance = opening_balance + net_change", name="closing_adds_up"),
+        # The summary a family reads adds up: charges raise what is owed and lower what is held.
+        CheckConstraint(f"closing_balance = opening_balance + adjustments + {_CHARGES_MINUS_PAYMENTS}",
+                        name="summary_adds_up"),
         CheckConstraint("(plan = 'direct_bill') = (due_on IS NOT NULL)", name="due_date_direct_bill_only"),
     )
 
@@ -72,8 +77,6 @@ class Statement(Base):
     payments: Mapped[int] = mapped_column(BigInteger)
     #: Signed: what the other lines did to the balance.
     adjustments: Mapped[int] = mapped_column(BigInteger)
-    #: Signed: what all the lines did to the balance.
-    net_change: Mapped[int] = mapped_column(BigInteger)
     closing_balance: Mapped[int] = mapped_column(BigInteger)
     #: Direct bill: the closing balance if positive; prepaid: always 0.
     amount_due: Mapped[int] = mapped_column(BigInteger)

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Table, and_, exists, func, or_, select, text
+from sqlalchemy import Table, and_, exists, or_, select, text
 from sqlalchemy.orm import Session
 
 from invoices.models import Statement, StatementLine
 from invoices.periods import Period, zone
-from ledgers.locks import lock_balance
-from ledgers.models import AccountType, LedgerAccount, Transfer, TransferKind
+from ledgers.balances import Sums, journal_sums
+from ledgers.locks import held_locks, lock_balance
+from ledgers.models import Transfer, TransferKind
 
 __all__ = [
     "CallDetail",
@@ -142,18 +143,19 @@ def _effect(row: _Row, ledger_account_id: int, credit_normal: bool) -> int:
     return -row.amount if debited == credit_normal else row.amount
 
 
-def _kind_and_description(row: _Row, detail: CallDetail | None) -> tuple[str, str]:
-    if row.reverses_id is None and row.purpose == "call_charge":
+def _kind_and_description(row: _Row, ledger_account_id: int, detail: CallDetail | None) -> tuple[str, str]:
+    """A charge takes from the account, a payment gives to it; anything else is an adjustment."""
+    debited = row.debit_account_id == ledger_account_id
+    if row.reverses_id is None and row.purpose == "call_charge" and debited:
         return "call", f"Call to {detail.number}" if detail else "Call"
-    if row.reverses_id is None and row.purpose in _PAYMENT_PURPOSES:
+    if row.reverses_id is None and row.purpose in _PAYMENT_PURPOSES and not debited:
         return "payment", _PAYMENT_PURPOSES[row.purpose]
     if row.purpose == "call_charge":
         return "adjustment", "Call charge reversed"
     return "adjustment", _ADJUSTMENTS.get(row.purpose, row.purpose.replace("_", " ").capitalize())
 
 
-def _posted_rows(session: Session, account: StatementAccount, since: dt.datetime | None,
-                 until: dt.datetime) -> list[_Row]:
+def _posted_rows(session: Session, account: StatementAccount, since: dt.datetime, until: dt.datetime) -> list[_Row]:
     """The account's posted journal rows in [since, until) that no statement of it shows yet."""
     t = Transfer.__table__
     lines = StatementLine.__table__
@@ -163,35 +165,34 @@ def _posted_rows(session: Session, account: StatementAccount, since: dt.datetime
             or_(t.c.debit_account_id == account.ledger_account_id, t.c.credit_account_id == account.ledger_account_id),
             t.c.kind.in_(_POSTED),
             t.c.amount > 0,  # a zero post (a hold released in full) changes no balance
+            t.c.created_at >= since,
             t.c.created_at < until,
             ~exists().where(and_(lines.c.account_id == account.account_id, lines.c.transfer_id == t.c.id)),
         )
         .order_by(t.c.created_at, t.c.id)
     )
-    if since is not None:
-        query = query.where(t.c.created_at >= since)
     return [_Row(*row) for row in session.execute(query)]
 
 
-def _balance_before(session: Session, account: StatementAccount, at: dt.datetime, credit_normal: bool) -> int:
-    """The account's posted balance (normal side) from the journal rows written before ``at``."""
-    t = Transfer.__table__
-    where = and_(t.c.kind.in_(_POSTED), t.c.created_at < at)
-    debits = session.scalar(select(func.coalesce(func.sum(t.c.amount), 0)).where(
-        where, t.c.debit_account_id == account.ledger_account_id))
-    credits = session.scalar(select(func.coalesce(func.sum(t.c.amount), 0)).where(
-        where, t.c.credit_account_id == account.ledger_account_id))
-    net = int(credits or 0) - int(debits or 0)
+def _balance_before(session: Session, ledger_account_id: int, at: dt.datetime, credit_normal: bool) -> int:
+    """The account's posted balance (on its normal side) as it stood at ``at``, from the journal."""
+    sums = journal_sums(session, [ledger_account_id], before=at).get(ledger_account_id, Sums())
+    net = sums.credits_posted - sums.debits_posted
     return net if credit_normal else -net
+
+
+def _check_over(period: Period, terms: Terms, now: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
+    """The period's bounds; ``PeriodNotOver`` unless it has ended."""
+    starts_at, ends_at = period.bounds(zone(terms.timezone))
+    if ends_at > (now or dt.datetime.now(dt.UTC)):
+        raise PeriodNotOver(f"{period} has not ended yet in {terms.timezone}")
+    return starts_at, ends_at
 
 
 def issue(session: Session, account: StatementAccount, period: Period, *, terms: Terms,
           details: DetailSource, now: dt.datetime | None = None) -> tuple[Outcome, Statement | None]:
     """State ``account`` for ``period`` in the caller's transaction (which must commit it)."""
-    tz = zone(terms.timezone)
-    starts_at, ends_at = period.bounds(tz)
-    if ends_at > (now or dt.datetime.now(dt.UTC)):
-        raise PeriodNotOver(f"{period} has not ended yet in {terms.timezone}")
+    starts_at, ends_at = _check_over(period, terms, now)
     # Lock order: the billing account's row, then its ledger row — as closing an account or taking
     # a deposit does (they lock the account FOR UPDATE first). Inserting the statement takes a
     # key-share lock on the account row anyway (its foreign key); taken only after the ledger row,
@@ -200,28 +201,22 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
     session.execute(select(accounts.id).where(accounts.id == account.account_id)
                     .with_for_update(read=True, key_share=True))
     lock_balance(session, account.ledger_account_id)
-    statements = Statement.__table__.c
-    existing = session.scalar(select(Statement).where(
-        statements.account_id == account.account_id, statements.period_start == period.first_day))
-    if existing is not None:
-        return Outcome.EXISTS, existing
-    if session.scalar(select(exists().where(statements.account_id == account.account_id,
-                                            statements.period_start > period.first_day))):
-        return Outcome.LATER_EXISTS, None
-    credit_normal = AccountType(session.execute(select(LedgerAccount.__table__.c.type).where(
-        LedgerAccount.__table__.c.id == account.ledger_account_id)).scalar_one()).credit_normal
-    previous = session.execute(
-        select(statements.closing_balance)
-        .where(statements.account_id == account.account_id, statements.period_start < period.first_day)
-        .order_by(statements.period_start.desc()).limit(1)
-    ).scalar()
-    if previous is None:  # the account's first statement: what came before is brought forward
-        opening = _balance_before(session, account, starts_at, credit_normal)
-        since: dt.datetime | None = starts_at
-    else:
-        opening = int(previous)
-        since = session.scalar(select(func.min(statements.starts_at)).where(
-            statements.account_id == account.account_id))
+    credit_normal = held_locks(session)[account.ledger_account_id].type.credit_normal
+    s = Statement.__table__.c
+    earlier = []  # the account's statements, oldest first: a dozen a year
+    for found in session.execute(select(s.id, s.period_start, s.starts_at, s.closing_balance)
+                                 .where(s.account_id == account.account_id).order_by(s.period_start)):
+        if found.period_start == period.first_day:
+            return Outcome.EXISTS, session.get(Statement, found.id)
+        if found.period_start > period.first_day:
+            return Outcome.LATER_EXISTS, None
+        earlier.append(found)
+    if earlier:  # each statement opens with the last one's closing balance
+        opening = int(earlier[-1].closing_balance)
+        since = earlier[0].starts_at
+    else:  # the account's first statement: what came before is brought forward
+        opening = _balance_before(session, account.ledger_account_id, starts_at, credit_normal)
+        since = starts_at
     rows = _posted_rows(session, account, since, ends_at)
     if not rows and opening == 0:
         return Outcome.NOTHING, None
@@ -229,7 +224,7 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
     lines = []
     for position, row in enumerate(rows, start=1):
         detail = calls.get(row.id)
-        kind, description = _kind_and_description(row, detail)
+        kind, description = _kind_and_description(row, account.ledger_account_id, detail)
         line = StatementLine(
             account_id=account.account_id, transfer_id=row.id, position=position, kind=kind,
             posted_at=row.created_at, description=description, amount=row.amount,
@@ -239,8 +234,7 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
                 setattr(line, name, getattr(detail, name))
             line.note = detail.note or None
         lines.append(line)
-    net = sum(line.effect for line in lines)
-    closing = opening + net
+    closing = opening + sum(line.effect for line in lines)
     direct_bill = account.plan == "direct_bill"
     statement_date = period.next().first_day
     statement = Statement(
@@ -252,7 +246,7 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
         charges=sum(line.amount for line in lines if line.kind == "call"),
         payments=sum(line.amount for line in lines if line.kind == "payment"),
         adjustments=sum(line.effect for line in lines if line.kind == "adjustment"),
-        net_change=net, closing_balance=closing,
+        closing_balance=closing,
         amount_due=max(closing, 0) if direct_bill else 0,
         statement_date=statement_date,
         due_on=statement_date + dt.timedelta(days=terms.due_days) if direct_bill else None,
@@ -294,9 +288,7 @@ def run(unit_of_work: Callable[[], AbstractContextManager[Session]], accounts: I
     (or running several runners at once on PostgreSQL) leaves exactly one statement per account.
     One account's failure is reported and the run goes on.
     """
-    tz = zone(terms.timezone)
-    if period.bounds(tz)[1] > (now or dt.datetime.now(dt.UTC)):
-        raise PeriodNotOver(f"{period} has not ended yet in {terms.timezone}")
+    _check_over(period, terms, now)  # before any account, not once per account
     report = RunReport(period)
     for account in accounts:
         try:

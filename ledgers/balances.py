@@ -7,6 +7,7 @@ is authorized. A house account keeps nothing: its balance is an aggregate over t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -82,14 +83,23 @@ def make_balance(account_type: AccountType, currency: str, sums: Sums) -> Balanc
     )
 
 
-def journal_sums(session: Session, account_ids: Collection[int] | None = None) -> dict[int, Sums]:
-    """Each account's four totals derived from the journal (all accounts, or only ``account_ids``)."""
+def journal_sums(session: Session, account_ids: Collection[int] | None = None, *,
+                 before: dt.datetime | None = None) -> dict[int, Sums]:
+    """Each account's four totals derived from the journal (all accounts, or only ``account_ids``).
+
+    With ``before``: the totals as they stood at that instant (rows written before it only; a hold
+    counts as pending if nothing written before it resolved it).
+    """
     t = Transfer.__table__
     resolution = t.alias("resolution")
-    posted = t.c.kind.in_([TransferKind.SINGLE.value, TransferKind.POST_PENDING.value])
-    unresolved = and_(
-        t.c.kind == TransferKind.PENDING.value, ~exists().where(resolution.c.pending_id == t.c.id)
-    )
+    posted: ColumnElement[bool] = t.c.kind.in_([TransferKind.SINGLE.value, TransferKind.POST_PENDING.value])
+    resolved = resolution.c.pending_id == t.c.id
+    if before is not None:
+        posted = and_(posted, t.c.created_at < before)
+        resolved = and_(resolved, resolution.c.created_at < before)
+    unresolved = and_(t.c.kind == TransferKind.PENDING.value, ~exists().where(resolved))
+    if before is not None:
+        unresolved = and_(unresolved, t.c.created_at < before)
 
     def part(side: str, column: str, condition: ColumnElement[bool]) -> Select[Any]:
         account = t.c[f"{side}_account_id"]

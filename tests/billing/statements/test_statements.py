@@ -172,7 +172,7 @@ def test_the_statement_run_commands(books: Books, app: object) -> None:
     assert runner.invoke(args=["statements", "show", "S-nope"]).exit_code == 1
 
 
-def test_one_statement_per_account_and_period_is_enforced_by_the_database(books: Books) -> None:
+def test_one_statement_per_account_and_period_that_adds_up_is_enforced_by_the_database(books: Books) -> None:
     number, account = books.calls.approved_direct_bill()
     books.at("2026-11-10T18:00").call(number, 15)
     books.state("2026-11")
@@ -182,6 +182,10 @@ def test_one_statement_per_account_and_period_is_enforced_by_the_database(books:
     copy = {c.key: getattr(original, c.key) for c in Statement.__table__.columns if c.key not in ("id", "number")}
     with pytest.raises(Exception, match=r"(?i)unique"), books.calls.db.unit_of_work() as session:
         session.add(Statement(**copy, number="S-copy"))
+    # Nor may a statement's summary fail to add up (opening + charges − payments + adjustments).
+    wrong = {**copy, "period_start": copy["period_start"].replace(year=2001), "closing_balance": 1}
+    with pytest.raises(Exception, match=r"(?i)check|summary_adds_up"), books.calls.db.unit_of_work() as session:
+        session.add(Statement(**wrong, number="S-wrong"))
     with books.calls.db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Statement)
                               .where(Statement.account_id == account["id"])) == 1
