@@ -1,10 +1,11 @@
 """The scheduler process: ``flask --app wsgi scheduler``.
 
 Runs the service's periodic jobs in ONE process (never inside the web workers): hold expiry for
-abandoned calls every minute, the payments janitor every 5 minutes, and last month's statements
-early on the 1st (repeated each morning of the first week, to catch up after a missed run). On
-PostgreSQL a session-level advisory lock makes a second scheduler wait instead of running the
-jobs twice; the jobs are idempotent anyway, so a crash and restart repeats nothing.
+abandoned calls every minute, the payments janitor every 5 minutes, prepaid balances unused for
+180 days refunded daily (47 CFR 64.6130), and last month's statements early on the 1st (repeated
+each morning of the first week, to catch up after a missed run). On PostgreSQL a session-level
+advisory lock makes a second scheduler wait instead of running the jobs twice; the jobs are
+idempotent anyway, so a crash and restart repeats nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import text
 from billing.calls.services import expire_abandoned
 from billing.config import Settings
 from billing.db import Database
-from billing.payments import janitor
+from billing.payments import inactive, janitor
 from billing.statements import services as statements
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ def _statements(db: Database, settings: Settings) -> object:
 JOBS: list[Job] = [
     Job("expire-abandoned-calls", _expire_calls, "interval", {"seconds": 60}),
     Job("payments-janitor", janitor.scheduled, "interval", {"minutes": 5}),
+    # Prepaid balances unused for 180 days go back to their owners (47 CFR 64.6130).
+    Job("refund-inactive-balances", inactive.scheduled, "cron", {"hour": 4, "minute": 30}),
     # Early on the 1st, and again each morning of the first week: a run that missed (the
     # scheduler was down) or crashed catches up; a complete run finds nothing to do.
     Job("monthly-statements", _statements, "cron", {"day": "1-7", "hour": 3, "minute": 15}),

@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 
 from billing.db import Database
-from billing.payments import janitor, reconcile
+from billing.payments import inactive, janitor, reconcile
 from billing.payments.errors import PaymentsUnavailable
 from billing.payments.gateway import Gateway
 from billing.payments.wiring import gateway_for
@@ -78,3 +78,15 @@ def register(app: Flask) -> None:
                    + (f"{len(problems)} problem(s)" if problems else "all matched"))
         if problems:
             raise click.exceptions.Exit(1)
+
+    @payments_group.command("refund-inactive")
+    @click.option("--days", default=180, show_default=True, type=click.IntRange(min=180),
+                  help="Days without a deposit or a charged call (never fewer than 180: 47 CFR 64.6130).")
+    def refund_inactive_command(days: int) -> None:
+        """Close prepaid accounts unused for DAYS that still hold money, refunding it (cards first, then check)."""
+        gateway = _gateway()
+        with _db().sessions() as session:
+            report = inactive.refund_dormant(session, gateway, inactive_for=dt.timedelta(days=days))
+        for line in report.lines:
+            click.echo(line)
+        click.echo(report.summary())
