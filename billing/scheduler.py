@@ -55,8 +55,8 @@ JOBS: list[Job] = [
     Job("payments-janitor", janitor.scheduled, "interval", {"minutes": 5}),
     # Prepaid balances unused for 180 days go back to their owners (47 CFR 64.6130).
     Job("refund-inactive-balances", inactive.scheduled, "cron", {"hour": 4, "minute": 30}),
-    # Early on the 1st, and again each morning of the first week: a run that missed (the
-    # scheduler was down) or crashed catches up; a complete run finds nothing to do.
+    # Early on the 1st, and again each morning of the first week: a run that crashed finishes;
+    # a complete run finds nothing to do. (A month missed altogether is stated by the next run.)
     Job("monthly-statements", _statements, "cron", {"day": "1-7", "hour": 3, "minute": 15}),
 ]
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Table, and_, exists, or_, select, text
+from sqlalchemy import Table, and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from invoices.models import Statement, StatementLine
@@ -280,29 +280,51 @@ def _claim(session: Session, account_id: int) -> bool:
                                {"k": RUNNER_LOCK_KEY, "a": account_id % 2_147_483_647}))
 
 
+def _months_due(session: Session, account_id: int, period: Period) -> list[Period]:
+    """``period``, preceded by every month since the account's last statement that has none.
+
+    A run that was missed (the scheduler down for a week) is caught up in order, so no month is
+    skipped for good; an account never stated starts at ``period`` (its first statement brings the
+    earlier balance forward).
+    """
+    last = session.scalar(select(func.max(Statement.__table__.c.period_start))
+                          .where(Statement.__table__.c.account_id == account_id))
+    if last is None or last >= period.first_day:
+        return [period]
+    months = []
+    month = Period.containing(last).next()
+    while month <= period:
+        months.append(month)
+        month = month.next()
+    return months
+
+
 def run(unit_of_work: Callable[[], AbstractContextManager[Session]], accounts: Iterable[StatementAccount],
         period: Period, *, terms: Terms, details: DetailSource, now: dt.datetime | None = None) -> RunReport:
-    """Issue ``period``'s statement of every account, each in its own transaction.
+    """Bring every account's statements up to ``period``, each statement in its own transaction.
 
-    Idempotent and resumable: an account stated already is left alone, so rerunning after a crash
-    (or running several runners at once on PostgreSQL) leaves exactly one statement per account.
-    One account's failure is reported and the run goes on.
+    Idempotent and resumable: a month stated already is left alone, so rerunning after a crash (or
+    running several runners at once on PostgreSQL) leaves exactly one statement per account and
+    month; months a missed run left out are stated first, in order. One account's failure is
+    reported and the run goes on.
     """
     _check_over(period, terms, now)  # before any account, not once per account
     report = RunReport(period)
     for account in accounts:
         try:
             with unit_of_work() as session:
-                if not _claim(session, account.account_id):
-                    report.busy.append(account.account_id)
-                    continue
-                outcome, statement = issue(session, account, period, terms=terms, details=details, now=now)
-                number = statement.number if statement is not None else None
+                months = _months_due(session, account.account_id, period)
+            for month in months:
+                with unit_of_work() as session:
+                    if not _claim(session, account.account_id):
+                        report.busy.append(account.account_id)
+                        break
+                    outcome, statement = issue(session, account, month, terms=terms, details=details, now=now)
+                    number = statement.number if statement is not None else None
+                report.counts[outcome] += 1
+                if outcome is Outcome.ISSUED and number is not None:
+                    report.issued.append(number)
         except Exception as exc:  # one account must not stop the run
             log.exception("statement of account %s for %s failed", account.account_id, period)
             report.errors.append(f"account {account.account_id}: {exc.__class__.__name__}: {exc}")
-            continue
-        report.counts[outcome] += 1
-        if outcome is Outcome.ISSUED and number is not None:
-            report.issued.append(number)
     return report

@@ -247,3 +247,19 @@ def test_a_hold_released_by_posting_nothing_moves_nothing_and_does_not_stop_the_
     assert report.errors == []
     statement = books.only_statement(account["id"], "2026-11")
     assert (statement["charges"], statement["closing_balance"], statement["calls_by_number"]) == ("0.00", "5.00", [])
+
+
+def test_a_month_a_missed_run_left_out_is_stated_first_in_order(books: Books) -> None:
+    number, account = books.calls.approved_direct_bill()
+    books.at("2026-09-10T18:00").call(number, 15)
+    books.state("2026-09")
+    books.at("2026-10-10T18:00").call(number, 30)  # October's run never happened
+    books.at("2026-11-10T18:00").call(number, 10)
+
+    report = books.state("2026-11")
+
+    assert report.errors == [] and sorted(n[:8] for n in report.issued if n.endswith(f"{account['id']:06d}")) == [
+        "S-202610", "S-202611"]
+    october, november = books.only_statement(account["id"], "2026-10"), books.only_statement(account["id"], "2026-11")
+    assert (october["opening_balance"], october["charges"], october["closing_balance"]) == ("0.14", "0.27", "0.41")
+    assert (november["opening_balance"], november["charges"], november["closing_balance"]) == ("0.41", "0.09", "0.50")
