@@ -14,7 +14,7 @@ from billing.blocks.models import Block
 from billing.calls.models import Call, Incident
 from billing.facilities.models import Facility, RateCatalogVersion, TariffRecord
 from billing.people.models import ApprovedNumber, CallingWindow, LivingUnit, Person
-from invoices.models import Statement, StatementLine
+from invoices.models import DunningNotice, Statement, StatementLine
 from ledgers.base import metadata
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Call",
     "CalledPartyAccount",
     "CallingWindow",
+    "DunningNotice",
     "Facility",
     "Incident",
     "LivingUnit",

@@ -2,10 +2,10 @@
 
 Runs the service's periodic jobs in ONE process (never inside the web workers): hold expiry for
 abandoned calls every minute, the payments janitor every 5 minutes, prepaid balances unused for
-180 days refunded daily (47 CFR 64.6130), and last month's statements early on the 1st (repeated
-each morning of the first week, to catch up after a missed run). On PostgreSQL a session-level
-advisory lock makes a second scheduler wait instead of running the jobs twice; the jobs are
-idempotent anyway, so a crash and restart repeats nothing.
+180 days refunded daily (47 CFR 64.6130), last month's statements early on the 1st (repeated
+each morning of the first week, to catch up after a missed run), and dunning daily. On
+PostgreSQL a session-level advisory lock makes a second scheduler wait instead of running the
+jobs twice; the jobs are idempotent anyway, so a crash and restart repeats nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from billing.calls.services import expire_abandoned
 from billing.config import Settings
 from billing.db import Database
 from billing.payments import inactive, janitor
+from billing.statements import dunning
 from billing.statements import services as statements
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ JOBS: list[Job] = [
     # Early on the 1st, and again each morning of the first week: a run that crashed finishes;
     # a complete run finds nothing to do. (A month missed altogether is stated by the next run.)
     Job("monthly-statements", _statements, "cron", {"day": "1-7", "hour": 3, "minute": 15}),
+    # A direct-bill statement unpaid after its due date suspends its account until paid.
+    Job("dunning", dunning.scheduled, "cron", {"hour": 5, "minute": 0}),
 ]
 
 

@@ -4,7 +4,8 @@ Knows the ledger and billing accounts' *ids*, never Flask or the ``billing`` pac
 says which accounts to state and how to describe the calls their journal rows charged.
 """
 
-from invoices.models import LINE_KINDS, Statement, StatementLine
+from invoices.dunning import PastDue, past_due
+from invoices.models import LINE_KINDS, DunningNotice, Statement, StatementLine
 from invoices.periods import InvalidPeriod, Period, zone
 from invoices.statements import (
     CallDetail,
@@ -23,8 +24,10 @@ __all__ = [
     "LINE_KINDS",
     "CallDetail",
     "DetailSource",
+    "DunningNotice",
     "InvalidPeriod",
     "Outcome",
+    "PastDue",
     "Period",
     "PeriodNotOver",
     "RunReport",
@@ -33,6 +36,7 @@ __all__ = [
     "StatementLine",
     "Terms",
     "issue",
+    "past_due",
     "run",
     "statement_number",
     "zone",

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledgers.base import Base, BigIntKey, UTCDateTime, utcnow
 
-__all__ = ["LINE_KINDS", "Statement", "StatementLine"]
+__all__ = ["LINE_KINDS", "DunningNotice", "Statement", "StatementLine"]
 
 #: What a line is: a call's charge, a payment (or deposit), or anything else (refunds, disputes,
 #: corrections).
@@ -126,3 +126,26 @@ class StatementLine(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     statement: Mapped[Statement] = relationship(back_populates="lines")
+
+
+class DunningNotice(Base):
+    """A direct-bill statement found unpaid after its due date, and what was done about it (once).
+
+    The statement stays as issued; this row records that its due date was missed, when, what was
+    still owed of it, and the action taken (``suspended``, or ``none`` when the account was already
+    suspended or closed).
+    """
+
+    __tablename__ = "dunning_notices"
+    __table_args__ = (
+        CheckConstraint("outstanding > 0", name="outstanding_positive"),
+        CheckConstraint("action IN ('suspended', 'none')", name="action_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id"), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    #: What was still owed of the statement's amount due (minor units) when the due date had passed.
+    outstanding: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

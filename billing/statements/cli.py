@@ -1,4 +1,4 @@
-"""Statement commands: ``flask --app wsgi statements run [--period YYYY-MM] | show NUMBER``."""
+"""Statement commands: ``flask --app wsgi statements run [--period YYYY-MM] | show NUMBER | dunning``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import invoices
 from billing.config import Settings
 from billing.db import Database
 from billing.errors import NotFound
-from billing.statements import services
+from billing.statements import dunning, services
 
 
 def register(app: Flask) -> None:
@@ -51,3 +51,13 @@ def register(app: Flask) -> None:
                 click.echo(json.dumps(services.statement_json(services.get_statement(session, number)), indent=2))
             except NotFound as exc:
                 raise click.ClickException(exc.message) from exc
+
+    @statements_group.command("dunning")
+    def dunning_command() -> None:
+        """Suspend the direct-bill accounts whose statement is past due and unpaid (each statement once)."""
+        report = dunning.run(cast(Database, current_app.extensions["billing.db"]))
+        for line in report.lines:
+            click.echo(line)
+        click.echo(report.summary())
+        if report.errors:
+            raise click.exceptions.Exit(1)
