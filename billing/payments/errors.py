@@ -53,6 +53,13 @@ class PaymentNotFound(PaymentError):
     status = 404
 
 
+class NotAPendingCheck(PaymentError):
+    """Only a check refund waiting to be sent can be marked mailed (or it was mailed with another number)."""
+
+    code = "NOT_A_PENDING_CHECK"
+    status = 409
+
+
 class CloseRefused(PaymentError):
     """The account can't be closed now; ``code`` says why."""
 

@@ -28,7 +28,8 @@ PAYMENT_STATUSES = ("created", "requires_action", "processing", "succeeded", "fa
 #: A payment in one of these states is settled: the janitor leaves it alone.
 FINAL_PAYMENT_STATUSES = ("succeeded", "failed", "canceled")
 REFUND_METHODS = ("card", "check")
-REFUND_STATUSES = ("pending", "requires_action", "succeeded", "failed", "canceled", "unknown", "check_pending")
+REFUND_STATUSES = ("pending", "requires_action", "succeeded", "failed", "canceled", "unknown", "check_pending",
+                   "check_mailed")
 DISPUTE_STATUSES = ("warning_needs_response", "warning_under_review", "warning_closed", "needs_response",
                     "under_review", "won", "lost", "prevented")
 
@@ -89,7 +90,8 @@ class Refund(Base):
         CheckConstraint(_one_of("status", REFUND_STATUSES), name="status_known"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("method = 'check' OR payment_id IS NOT NULL", name="card_refund_has_payment"),
-        CheckConstraint("(method = 'check') = (status = 'check_pending')", name="check_status"),
+        CheckConstraint("(method = 'check') = (status IN ('check_pending', 'check_mailed'))", name="check_status"),
+        CheckConstraint("(status = 'check_mailed') = (mailed_at IS NOT NULL)", name="mailed_when_mailed"),
     )
 
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True)
@@ -109,6 +111,11 @@ class Refund(Base):
     failure_message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A check refund, once staff mailed it: its number, when, and the ledger transfer paying it out
+    # (refunds_payable → payment_clearing, as a card refund's money leaves through Stripe).
+    check_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    mailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    payout_transfer_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"), nullable=True)
 
 
 class Dispute(Base):

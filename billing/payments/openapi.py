@@ -10,7 +10,7 @@ NULL_STR = {"type": ["string", "null"]}
 PAYMENT_STATUS = {"type": "string", "enum": ["created", "requires_action", "processing", "succeeded", "failed",
                                              "canceled", "unknown"]}
 REFUND_STATUS = {"type": "string", "enum": ["pending", "requires_action", "succeeded", "failed", "canceled",
-                                            "unknown", "check_pending"]}
+                                            "unknown", "check_pending", "check_mailed"]}
 _PAYMENT_FIELDS: dict[str, Any] = {
     "kind": {"type": "string", "enum": ["deposit", "balance_payment"]}, "account_id": INT,
     "status": {**PAYMENT_STATUS, "description": "`processing`: Stripe took the payment; the money is credited "
@@ -34,7 +34,7 @@ SCHEMAS: dict[str, Any] = {
                   payment_id={"type": ["integer", "null"]}, method={"type": "string", "enum": ["card", "check"]},
                   amount=MONEY, currency=STR,
                   status=REFUND_STATUS, stripe_refund_id=NULL_STR, reason=STR, failure_message=NULL_STR,
-                  created_at=STR),
+                  created_at=STR, check_number=NULL_STR, mailed_at=NULL_STR),
 }
 DEPOSIT = {"$ref": "#/components/schemas/Deposit"}
 BALANCE_PAYMENT = {"$ref": "#/components/schemas/BalancePayment"}
@@ -96,6 +96,13 @@ PATHS: dict[str, Any] = {
                          "HOLD_OPEN", "PAYMENT_IN_PROGRESS", "BALANCE_DUE", "ACCOUNT_NOT_PAYABLE"),
             "503": UNAVAILABLE,
         }}},
+    "/v1/refunds/{refund_id}/check-mailed": {
+        "parameters": [{"name": "refund_id", "in": "path", "required": True, "schema": INT}],
+        "post": {"summary": "Record that staff mailed a check refund (its number); pays it out of refunds_payable",
+                 "operationId": "markCheckMailed", "requestBody": body(obj(["check_number"], check_number=STR)),
+                 "responses": {"200": ok("The refund, check_mailed.", REFUND), "400": INVALID, **READ,
+                               "409": error("Not a check waiting to be sent, or mailed with another number.",
+                                            "NOT_A_PENDING_CHECK")}}},
     "/v1/refunds": {"get": {
         "summary": "Refunds, e.g. the checks staff must send (`?status=check_pending`)", "operationId": "listRefunds",
         "parameters": [{"name": "status", "in": "query", "required": False, "schema": REFUND_STATUS}],

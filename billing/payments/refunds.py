@@ -37,7 +37,9 @@ from billing.payments.errors import (
     GatewayUnavailable,
     GatewayUncertain,
     HoldOpen,
+    NotAPendingCheck,
     PaymentInProgress,
+    PaymentNotFound,
 )
 from billing.payments.gateway import REFUND_REF, Gateway, StripeRefund
 from billing.payments.models import FINAL_PAYMENT_STATUSES, Dispute, Payment, Refund
@@ -282,3 +284,33 @@ def record_stripe_refund(session: Session, payment: Payment, answer: StripeRefun
                          reference=f"refund:{refund.id}")
     account.needs_review = True  # money left outside our flow: staff look
     return f"booked refund {answer.id} made in Stripe as refund {refund.id} ({recovered} recovered)"
+
+
+def mark_check_mailed(session: Session, refund_id: int, *, check_number: str, actor: str, role: str) -> Refund:
+    """Staff mailed a check refund: record its number and pay it out of ``refunds_payable``. Never commits.
+
+    Marking it again with the same number changes nothing; with another number, or a refund that is
+    not a check waiting to be sent, raises ``NotAPendingCheck``.
+    """
+    refund = session.scalars(select(Refund).where(Refund.id == refund_id).with_for_update()
+                             .execution_options(populate_existing=True)).one_or_none()
+    if refund is None:
+        raise PaymentNotFound(f"No refund has the id {refund_id}.")
+    if refund.status == "check_mailed" and refund.check_number == check_number:
+        return refund
+    if refund.status != "check_pending":
+        raise NotAPendingCheck(
+            f"Refund {refund.id} is a {refund.method} refund that is {refund.status}"
+            + (f" (check {refund.check_number})" if refund.check_number else "") + ".",
+            details={"status": refund.status, "check_number": refund.check_number})
+    refund.payout_transfer_id = ledgers.transfer(
+        session, debit=settlement.house(session, "refunds_payable", refund.currency),
+        credit=settlement.house(session, "payment_clearing", refund.currency),
+        amount=from_minor(refund.amount, refund.currency), idempotency_key=f"refund:{refund.reference}:mailed",
+        purpose="check_mailed", reference=f"refund:{refund.id}").id
+    refund.status, refund.check_number = "check_mailed", check_number
+    refund.mailed_at = refund.updated_at = utcnow()
+    audit.record(session, actor=actor, role=role, action="refund.check_mailed", subject_type="refund",
+                 subject_id=refund.id, details={"check_number": check_number, "amount": refund.amount,
+                                                "account_id": refund.account_id})
+    return refund

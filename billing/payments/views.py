@@ -48,6 +48,7 @@ def refund_json(refund: Refund) -> dict[str, Any]:
         "amount": format_amount(from_minor(refund.amount, refund.currency)), "currency": refund.currency,
         "status": refund.status, "stripe_refund_id": refund.stripe_refund_id, "reason": refund.reason,
         "failure_message": refund.failure_message or None, "created_at": _stamp(refund.created_at),
+        "check_number": refund.check_number, "mailed_at": _stamp(refund.mailed_at),
     }
 
 
@@ -124,6 +125,17 @@ def list_refunds() -> Response:
     raw = request.args.get("status")
     status = get_choice({"status": raw}, "status", REFUND_STATUSES) if raw else None
     return jsonify({"refunds": [refund_json(r) for r in refunds.list_refunds(session(), status=status)]})
+
+
+@bp.post("/v1/refunds/<int:refund_id>/check-mailed")
+@requires(Role.STAFF)
+def check_mailed(refund_id: int) -> Response:
+    """Staff mailed a check refund: ``{"check_number"}``. Repeating it with the same number changes nothing."""
+    who = principal()
+    refund = refunds.mark_check_mailed(session(), refund_id, check_number=req_str(json_body(), "check_number",
+                                                                                 max_length=40),
+                                       actor=who.actor, role=who.role.value)
+    return jsonify(refund_json(refund))
 
 
 @bp.post("/webhooks/stripe")
