@@ -67,6 +67,12 @@ class CloseRefused(PaymentError):
     status = 409
 
 
+class NotDormant(CloseRefused):
+    """The inactive-balance job found the account in use again (or under review) once it held its lock."""
+
+    code = "NOT_DORMANT"
+
+
 class HoldOpen(CloseRefused):
     """A call's hold is open on the account: close it once the call has ended."""
 

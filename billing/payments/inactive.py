@@ -6,8 +6,10 @@ holds money is closed the way a holder's own request closes it (``refunds.close_
 balance goes back to the cards it came from, newest payment first, and what no card can take
 becomes a check for staff to send. No fee, to the cent.
 
-An account that can't be closed just now (a call in progress, a payment not final, a dispute
-under review) is left for the next run, which is daily; the reason is in the run's report.
+An account that can't be closed just now (a call in progress, a payment not final, a deposit
+that arrived since the run began) is left for the next run, which is daily; the reason is in the
+run's report. Suspended accounts and those flagged for review (a dispute) are not touched: staff
+decide.
 """
 
 from __future__ import annotations
@@ -52,13 +54,17 @@ class InactiveReport:
 
 
 def dormant_accounts(session: Session, *, now: dt.datetime, inactive_for: dt.timedelta = INACTIVE_AFTER) -> list[int]:
-    """Open prepaid accounts whose clock has run ``inactive_for`` and that hold money (posted, not on hold)."""
+    """Active, unreviewed prepaid accounts whose clock has run ``inactive_for`` and that hold money.
+
+    Suspended accounts and those flagged for review (a dispute) wait for staff: their money stays.
+    """
     a = CalledPartyAccount.__table__.c
     ledger = LedgerAccount.__table__.c
     available = ledger.credits_posted - ledger.debits_posted - ledger.debits_pending
     return list(session.scalars(
         select(a.id).join(LedgerAccount.__table__, ledger.id == a.ledger_account_id)
-        .where(a.plan == "prepaid", a.status != "closed", a.last_activity_at <= now - inactive_for, available > 0)
+        .where(a.plan == "prepaid", a.status == "active", a.needs_review.is_(False),
+               a.last_activity_at <= now - inactive_for, available > 0)
         .order_by(a.id)))
 
 
@@ -66,10 +72,11 @@ def refund_dormant(session: Session, gateway: Gateway, *, now: dt.datetime | Non
                    inactive_for: dt.timedelta = INACTIVE_AFTER) -> InactiveReport:
     """Close and refund every dormant account. Boundary: commits each account on its own."""
     report = InactiveReport()
+    idle_since = (now or utcnow()) - inactive_for
     for account_id in dormant_accounts(session, now=now or utcnow(), inactive_for=inactive_for):
-        try:
+        try:  # checked again under the account's lock: a deposit may have arrived since the list was read
             closing = refunds.close_account(session, gateway, account_id, reason=REASON, actor=ACTOR,
-                                            role=SYSTEM_ROLE)
+                                            role=SYSTEM_ROLE, only_if_idle_since=idle_since)
         except ServiceError as exc:  # a call, a payment or a review in the way: tomorrow
             session.rollback()
             report.deferred += 1

@@ -17,6 +17,7 @@ No refund fee: every refund is the amount taken from the balance, to the cent.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ from billing.payments.errors import (
     GatewayUncertain,
     HoldOpen,
     NotAPendingCheck,
+    NotDormant,
     PaymentInProgress,
     PaymentNotFound,
 )
@@ -129,17 +131,29 @@ def _check_closable(session: Session, account: CalledPartyAccount) -> None:
                                 details={"payment_id": busy})
 
 
-def book_close(session: Session, account_id: int, *, reason: str, actor: str, role: str) -> Closing:
+def is_dormant(account: CalledPartyAccount, idle_since: dt.datetime) -> bool:
+    """An open, unreviewed prepaid account with no deposit or charged call since ``idle_since``."""
+    return (account.plan == "prepaid" and account.status == "active" and not account.needs_review
+            and account.last_activity_at <= idle_since)
+
+
+def book_close(session: Session, account_id: int, *, reason: str, actor: str, role: str,
+               only_if_idle_since: dt.datetime | None = None) -> Closing:
     """Refund the whole available balance (booked, not sent) and close the account. Never commits.
 
     Closing a closed account returns its refunds. Raises ``HoldOpen``, ``PaymentInProgress``,
-    ``BalanceDue`` (a direct-bill account that owes or is owed), ``AccountNotPayable``.
+    ``BalanceDue`` (a direct-bill account that owes or is owed), ``AccountNotPayable``; with
+    ``only_if_idle_since`` (the inactive-balance job), ``NotDormant`` unless the account, read under
+    its lock, is still dormant (a deposit credited meanwhile updates the row this lock holds).
     """
-    account = session.get(CalledPartyAccount, account_id, with_for_update=True)
+    account = session.get(CalledPartyAccount, account_id, with_for_update=True,
+                          populate_existing=True)
     if account is None:
         raise NotFound(f"No account has the id {account_id}.")
     if account.status == "closed":
         return Closing(account, refunds_of(session, account.id))
+    if only_if_idle_since is not None and not is_dormant(account, only_if_idle_since):
+        raise NotDormant(f"Account {account.id} is in use or under review again; its balance stays.")
     _check_closable(session, account)
     assert account.ledger_account_id is not None
     balance = lock_balance(session, account.ledger_account_id)
@@ -167,9 +181,10 @@ def book_close(session: Session, account_id: int, *, reason: str, actor: str, ro
 
 
 def close_account(session: Session, gateway: Gateway, account_id: int, *, reason: str, actor: str,
-                  role: str = "staff") -> Closing:
+                  role: str = "staff", only_if_idle_since: dt.datetime | None = None) -> Closing:
     """Close an account and refund its balance. Boundary: commits the booking, then each refund's answer."""
-    closing = book_close(session, account_id, reason=reason, actor=actor, role=role)
+    closing = book_close(session, account_id, reason=reason, actor=actor, role=role,
+                         only_if_idle_since=only_if_idle_since)
     session.commit()
     for refund in closing.refunds:
         if refund.method == "card" and refund.status == "pending" and refund.stripe_refund_id is None:

@@ -118,3 +118,39 @@ def test_the_daily_job_and_the_command(api: Any, db: Database, accts: Accounts, 
 
     assert job.run(db, settings) == "1 inactive balance(s) refunded, 0 left for the next run"
     assert status(db, accts.prepaid) == "closed"
+
+
+def test_a_deposit_that_arrives_after_the_run_listed_the_account_keeps_it_open(
+        api: Any, db: Database, accts: Accounts, stripe_fake: FakeStripe, app: Flask) -> None:
+    from billing.payments import refunds
+    from billing.payments.errors import NotDormant
+
+    idle_for(db, accts.prepaid, 181)
+    with db.sessions() as s:
+        listed = inactive.dormant_accounts(s, now=utcnow())
+    assert accts.prepaid in listed
+    deposit(api, accts.prepaid, "50.00")  # the family pays while the run is busy with other accounts
+    settle(app)
+
+    with db.sessions() as s:  # what the run does next for that account
+        try:
+            refunds.close_account(s, gateway_for(app), accts.prepaid, reason=inactive.REASON, actor=inactive.ACTOR,
+                                  role="system", only_if_idle_since=utcnow() - inactive.INACTIVE_AFTER)
+            raise AssertionError("closed an account that had just been funded")
+        except NotDormant:
+            s.rollback()
+
+    assert status(db, accts.prepaid) == "active" and refunds_of(db, accts.prepaid) == []
+
+
+def test_accounts_under_review_or_suspended_wait_for_staff(
+        api: Any, db: Database, accts: Accounts, stripe_fake: FakeStripe, app: Flask) -> None:
+    idle_for(db, accts.prepaid, 365)
+    with db.unit_of_work() as s:
+        s.execute(update(CalledPartyAccount).where(CalledPartyAccount.id == accts.prepaid).values(needs_review=True))
+    assert run(app).refunded == 0
+    with db.unit_of_work() as s:
+        s.execute(update(CalledPartyAccount).where(CalledPartyAccount.id == accts.prepaid)
+                  .values(needs_review=False, status="suspended", status_reason="Stripe dispute dp_1"))
+    assert run(app).refunded == 0
+    assert status(db, accts.prepaid) == "suspended" and refunds_of(db, accts.prepaid) == []
