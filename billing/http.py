@@ -141,6 +141,10 @@ def get_str(data: dict[str, Any], name: str, *, required: bool = True, max_lengt
     if has_control_characters(value):
         raise InvalidParameter(f"'{name}' contains control characters.", details={"field": name})
     value = value.strip()
+    if not value:  # only spaces: as good as missing
+        if required:
+            raise _missing(name)
+        return None
     if len(value) > max_length:
         raise InvalidParameter(f"'{name}' is longer than {max_length} characters.", details={"field": name})
     return value

@@ -4,7 +4,7 @@ Knows the ledger and billing accounts' *ids*, never Flask or the ``billing`` pac
 says which accounts to state and how to describe the calls their journal rows charged.
 """
 
-from invoices.dunning import PastDue, past_due
+from invoices.dunning import PastDue, outstanding, past_due, past_due_owed
 from invoices.models import LINE_KINDS, DunningNotice, Statement, StatementLine
 from invoices.periods import InvalidPeriod, Period, zone
 from invoices.statements import (
@@ -36,7 +36,9 @@ __all__ = [
     "StatementLine",
     "Terms",
     "issue",
+    "outstanding",
     "past_due",
+    "past_due_owed",
     "run",
     "statement_number",
     "zone",

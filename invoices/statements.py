@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -181,10 +182,10 @@ def _balance_before(session: Session, ledger_account_id: int, at: dt.datetime, c
     return net if credit_normal else -net
 
 
-def _check_over(period: Period, terms: Terms, now: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
+def _check_over(period: Period, terms: Terms, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The period's bounds; ``PeriodNotOver`` unless it has ended."""
     starts_at, ends_at = period.bounds(zone(terms.timezone))
-    if ends_at > (now or dt.datetime.now(dt.UTC)):
+    if ends_at > now:
         raise PeriodNotOver(f"{period} has not ended yet in {terms.timezone}")
     return starts_at, ends_at
 
@@ -192,6 +193,7 @@ def _check_over(period: Period, terms: Terms, now: dt.datetime | None) -> tuple[
 def issue(session: Session, account: StatementAccount, period: Period, *, terms: Terms,
           details: DetailSource, now: dt.datetime | None = None) -> tuple[Outcome, Statement | None]:
     """State ``account`` for ``period`` in the caller's transaction (which must commit it)."""
+    now = now or dt.datetime.now(dt.UTC)
     starts_at, ends_at = _check_over(period, terms, now)
     # Lock order: the billing account's row, then its ledger row — as closing an account or taking
     # a deposit does (they lock the account FOR UPDATE first). Inserting the statement takes a
@@ -236,7 +238,9 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
         lines.append(line)
     closing = opening + sum(line.effect for line in lines)
     direct_bill = account.plan == "direct_bill"
-    statement_date = period.next().first_day
+    # Dated the 1st of the next month, or the day it is issued if later (a run that was caught up):
+    # the family always gets the full term to pay.
+    statement_date = max(period.next().first_day, now.astimezone(zone(terms.timezone)).date())
     statement = Statement(
         number=statement_number(period, account.account_id), account_id=account.account_id,
         ledger_account_id=account.ledger_account_id, plan=account.plan, currency=account.currency,
@@ -280,19 +284,34 @@ def _claim(session: Session, account_id: int) -> bool:
                                {"k": RUNNER_LOCK_KEY, "a": account_id % 2_147_483_647}))
 
 
-def _months_due(session: Session, account_id: int, period: Period) -> list[Period]:
+#: How far back an account's first statements go: activity older than this is brought forward.
+CATCH_UP_MONTHS = 12
+
+
+def _months_due(session: Session, account: StatementAccount, period: Period, tz: ZoneInfo) -> list[Period]:
     """``period``, preceded by every month since the account's last statement that has none.
 
     A run that was missed (the scheduler down for a week) is caught up in order, so no month is
-    skipped for good; an account never stated starts at ``period`` (its first statement brings the
-    earlier balance forward).
+    skipped for good. An account never stated starts with the month of its first posted journal
+    row, at most ``CATCH_UP_MONTHS`` back (older activity is brought forward).
     """
     last = session.scalar(select(func.max(Statement.__table__.c.period_start))
-                          .where(Statement.__table__.c.account_id == account_id))
-    if last is None or last >= period.first_day:
+                          .where(Statement.__table__.c.account_id == account.account_id))
+    if last is not None and last >= period.first_day:
         return [period]
+    if last is not None:
+        month = Period.containing(last).next()
+    else:
+        t = Transfer.__table__.c
+        first_row = session.scalar(select(func.min(t.created_at)).where(
+            or_(t.debit_account_id == account.ledger_account_id, t.credit_account_id == account.ledger_account_id),
+            t.kind.in_(_POSTED)))
+        earliest = period
+        for _ in range(CATCH_UP_MONTHS - 1):
+            earliest = earliest.previous()
+        month = earliest if first_row is None else max(earliest, Period.containing(first_row.astimezone(tz).date()))
+        month = min(month, period)
     months = []
-    month = Period.containing(last).next()
     while month <= period:
         months.append(month)
         month = month.next()
@@ -308,12 +327,14 @@ def run(unit_of_work: Callable[[], AbstractContextManager[Session]], accounts: I
     month; months a missed run left out are stated first, in order. One account's failure is
     reported and the run goes on.
     """
+    now = now or dt.datetime.now(dt.UTC)
     _check_over(period, terms, now)  # before any account, not once per account
+    tz = zone(terms.timezone)
     report = RunReport(period)
     for account in accounts:
         try:
             with unit_of_work() as session:
-                months = _months_due(session, account.account_id, period)
+                months = _months_due(session, account, period, tz)
             for month in months:
                 with unit_of_work() as session:
                     if not _claim(session, account.account_id):

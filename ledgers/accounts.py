@@ -59,6 +59,7 @@ HOUSE_ACCOUNTS: dict[str, AccountType] = {
     "payment_clearing": AccountType.ASSET,  # money received from Stripe, not yet paid out
     "call_revenue": AccountType.REVENUE,
     "refunds_payable": AccountType.LIABILITY,  # e.g. check refunds owed to families
+    "bank": AccountType.ASSET,  # the provider's bank account: mailed checks are paid from it
     "dispute_losses": AccountType.EXPENSE,
 }
 

@@ -112,7 +112,7 @@ class Refund(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A check refund, once staff mailed it: its number, when, and the ledger transfer paying it out
-    # (refunds_payable → payment_clearing, as a card refund's money leaves through Stripe).
+    # (refunds_payable → bank: a check is paid from the bank, not from what Stripe holds).
     check_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
     mailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     payout_transfer_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"), nullable=True)

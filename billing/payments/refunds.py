@@ -302,7 +302,7 @@ def record_stripe_refund(session: Session, payment: Payment, answer: StripeRefun
 
 
 def mark_check_mailed(session: Session, refund_id: int, *, check_number: str, actor: str, role: str) -> Refund:
-    """Staff mailed a check refund: record its number and pay it out of ``refunds_payable``. Never commits.
+    """Staff mailed a check refund: record its number and pay it out (``refunds_payable`` → ``bank``). Never commits.
 
     Marking it again with the same number changes nothing; with another number, or a refund that is
     not a check waiting to be sent, raises ``NotAPendingCheck``.
@@ -320,7 +320,7 @@ def mark_check_mailed(session: Session, refund_id: int, *, check_number: str, ac
             details={"status": refund.status, "check_number": refund.check_number})
     refund.payout_transfer_id = ledgers.transfer(
         session, debit=settlement.house(session, "refunds_payable", refund.currency),
-        credit=settlement.house(session, "payment_clearing", refund.currency),
+        credit=settlement.house(session, "bank", refund.currency),
         amount=from_minor(refund.amount, refund.currency), idempotency_key=f"refund:{refund.reference}:mailed",
         purpose="check_mailed", reference=f"refund:{refund.id}").id
     refund.status, refund.check_number = "check_mailed", check_number

@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import invoices
 import ledgers
 from billing import audit
 from billing.accounts import services as accounts
@@ -32,6 +33,8 @@ from rating.money import from_minor, to_minor
 SYSTEM_ROLE = "system"
 #: How a dispute's suspension reason starts; a paid-up balance does not lift such a suspension.
 DISPUTE_REASON_PREFIX = "Stripe dispute"
+#: How dunning's suspension reason starts; paying what the past-due statements ask lifts it.
+PAST_DUE_REASON_PREFIX = "Past due:"
 
 _FROM_STRIPE = {
     "requires_confirmation": "created",
@@ -127,13 +130,22 @@ def credit(session: Session, payment: Payment, *, actor: str) -> str:
 
 
 def _after_balance_payment(session: Session, account: CalledPartyAccount, payment: Payment, actor: str) -> None:
-    """A payment that clears the amount due lifts a suspension (not one a dispute caused)."""
+    """A payment that clears the amount due lifts a suspension (not one a dispute caused); one for a
+    past-due statement is lifted once what the past-due statements ask is paid (later calls aside)."""
+    # Read again: a dunning run may have suspended the account since it was loaded (it commits
+    # under the ledger lock this payment's credit has just taken, so it is seen now).
+    session.refresh(account, ["status", "status_reason"])
     due = accounts.standing(session, account).amount_due
     if due is None:
         return
     if due.amount < 0:
         account.needs_review = True  # overpaid: a credit balance staff may refund or carry forward
-    if due.amount > 0 or account.status != "suspended" or account.status_reason.startswith(DISPUTE_REASON_PREFIX):
+    if account.status != "suspended" or account.status_reason.startswith(DISPUTE_REASON_PREFIX):
+        return
+    if account.status_reason.startswith(PAST_DUE_REASON_PREFIX):
+        if invoices.past_due_owed(session, account.id) > 0:
+            return
+    elif due.amount > 0:
         return
     reason = f"amount due paid in full by payment {payment.id}"
     before = accounts.set_status(session, account, "active", reason)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
@@ -22,9 +22,10 @@ from billing.accounts import services as accounts
 from billing.accounts.models import CalledPartyAccount
 from billing.config import Settings
 from billing.db import Database
-from billing.payments.settlement import SYSTEM_ROLE
-from invoices import DunningNotice, PastDue, past_due
+from billing.payments.settlement import PAST_DUE_REASON_PREFIX, SYSTEM_ROLE
+from invoices import DunningNotice, PastDue, outstanding, past_due
 from ledgers.base import utcnow
+from ledgers.locks import lock_balance
 from rating.money import format_amount, from_minor
 
 __all__ = ["ACTOR", "DunningReport", "run", "scheduled"]
@@ -46,18 +47,26 @@ class DunningReport:
 
 
 def _reason(item: PastDue, currency: str) -> str:
-    return (f"Past due: statement {item.number} was due {item.due_on.isoformat()}; "
+    return (f"{PAST_DUE_REASON_PREFIX} statement {item.number} was due {item.due_on.isoformat()}; "
             f"{format_amount(from_minor(item.outstanding, currency))} of it is unpaid. Pay the amount due, "
             f"or move the number to a prepaid account.")
 
 
 def _act(db: Database, item: PastDue) -> tuple[str, str]:
-    """Suspend the statement's account (if active) and record the notice, in one transaction."""
+    """Suspend the statement's account (if active) and record the notice, in one transaction.
+
+    The ledger row is locked first, so a payment being credited right now is waited for and
+    counted (and a payment credited after this commits sees the suspension and lifts it when due).
+    """
     with db.unit_of_work() as session:
-        account = session.get(CalledPartyAccount, item.account_id, with_for_update=True)
+        lock_balance(session, item.ledger_account_id)
+        account = session.get(CalledPartyAccount, item.account_id, with_for_update=True, populate_existing=True)
         assert account is not None
         if session.scalar(select(DunningNotice.id).where(DunningNotice.statement_id == item.statement_id)):
             return "none", f"statement {item.number}: already acted on"
+        item = replace(item, outstanding=outstanding(session, item.statement_id))
+        if item.outstanding <= 0:
+            return "none", f"statement {item.number}: paid meanwhile"
         action = "none"
         if account.status == "active":
             reason = _reason(item, account.currency)

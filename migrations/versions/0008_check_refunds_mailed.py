@@ -37,6 +37,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    mailed = op.get_bind().execute(sa.text("SELECT count(*) FROM refunds WHERE status = 'check_mailed'")).scalar()
+    if mailed:
+        raise RuntimeError(f"{mailed} check refund(s) are marked mailed: 0007 has no such state, so the "
+                           "downgrade would lose it. Not downgrading.")
     with op.batch_alter_table('refunds', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_refunds_mailed_when_mailed'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_refunds_check_status'), type_='check')

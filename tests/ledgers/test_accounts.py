@@ -16,7 +16,7 @@ def test_house_chart_is_created_once_with_stable_codes(session: Session) -> None
     assert {name: a.id for name, a in first.items()} == {name: a.id for name, a in again.items()}
     assert {a.code for a in first.values()} == {
         "house:payment_clearing:USD", "house:call_revenue:USD", "house:refunds_payable:USD",
-        "house:dispute_losses:USD",
+        "house:dispute_losses:USD", "house:bank:USD",
     }
     assert first["payment_clearing"].account_type is AccountType.ASSET
     assert first["call_revenue"].account_type is AccountType.REVENUE

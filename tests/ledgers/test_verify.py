@@ -49,7 +49,7 @@ def test_a_clean_ledger_verifies(ledger_db: Database, busy: dict[str, int], runn
         report = ledgers.verify(s)
     assert report.ok, report.problems
     assert set(report.checks) == set(CHECKS)
-    assert report.counts == {"accounts": 6, "transfers": 9, "holds": 3, "open_holds": 1, "reversals": 1}
+    assert report.counts == {"accounts": 7, "transfers": 9, "holds": 3, "open_holds": 1, "reversals": 1}
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code == 0, result.output
     assert "cached_balances_match_journal" in result.output and "ledger OK" in result.output

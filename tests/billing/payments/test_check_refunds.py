@@ -38,6 +38,7 @@ def test_a_mailed_check_leaves_the_list_to_send_and_is_paid_out_of_refunds_payab
     assert [x["id"] for x in api.as_("staff").get("/v1/refunds", status="check_mailed").json["refunds"]] == [
         check["id"]]
     assert house_balance(db, "refunds_payable") == "0.00"
+    assert house_balance(db, "bank") == "-10.00"  # paid from the bank, not from what Stripe holds
     with db.sessions() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "refund.check_mailed")).one()
         assert entry.details["check_number"] == "100234"
@@ -68,6 +69,7 @@ def test_bad_requests_are_refused_and_change_nothing(
     card = next(x for x in api.as_("staff").get("/v1/refunds").json["refunds"] if x["method"] == "card")
 
     assert mail(api, check["id"], {}).json["code"] == "INVALID_PARAMETER"
+    assert mail(api, check["id"], {"check_number": "   "}).json["code"] == "INVALID_PARAMETER"
     assert mail(api, check["id"], {"check_number": "x" * 41}).json["code"] == "INVALID_PARAMETER"
     assert mail(api, check["id"], {"check_number": "1"}, role="call_platform").status_code == 403
     assert (mail(api, 999999, {"check_number": "1"}).status_code, mail(api, 999999, {"check_number": "1"}).json[

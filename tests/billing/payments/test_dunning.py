@@ -42,7 +42,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, dt.datetime]:
 @pytest.fixture
 def october_statement(db: Database, accts: Accounts, settings: Settings, clock: dict[str, dt.datetime]) -> str:
     spend(db, accts.direct, "12.00")
-    run_period(db, settings, Period(2026, 10), now=at("2026-11-02T00:00"))
+    run_period(db, settings, Period(2026, 10), now=at("2026-11-01T09:15"))  # 03:15 in Chicago
     summary = accounts_statements(db, accts.direct)
     assert summary == [("2026-10", 1200, dt.date(2026, 11, 21))]
     return "S-202610-"
@@ -134,3 +134,33 @@ def test_an_account_already_suspended_is_left_as_it_is_and_the_job_is_daily(
     assert job.run(db, settings) == "0 past-due statement(s), 0 account(s) suspended, 0 error(s)"  # acted on
     result = app.test_cli_runner().invoke(args=["statements", "dunning"])
     assert result.exit_code == 0 and "0 past-due statement(s)" in result.output
+
+
+def test_paying_what_the_past_due_statement_asks_lifts_the_suspension_though_later_calls_are_unpaid(
+        api: Any, db: Database, accts: Accounts, october_statement: str, clock: dict[str, dt.datetime],
+        app: Flask) -> None:
+    clock["at"] = at("2026-11-05T18:00")
+    spend(db, accts.direct, "5.00")  # November's calls: next statement's business
+    assert dunning.run(db, now=at("2026-11-22T06:00")).suspended == 1
+
+    clock["at"] = at("2026-11-23T18:00")
+    assert pay(api, accts.direct, "12.00").status_code == 201  # what the suspension reason asks for
+    settle(app)
+
+    assert account(db, accts.direct)[0] == "active"
+    assert decision(api) == "AUTHORIZED"
+
+
+def test_a_payment_credited_while_the_run_is_under_way_is_counted(
+        api: Any, db: Database, accts: Accounts, october_statement: str, clock: dict[str, dt.datetime],
+        app: Flask) -> None:
+    from invoices import past_due
+
+    with db.sessions() as s:
+        [item] = past_due(s, now=at("2026-11-22T06:00"))  # the run's list, read first
+    clock["at"] = at("2026-11-22T06:00")
+    assert pay(api, accts.direct, "12.00").status_code == 201
+    settle(app)  # paid before the run reaches this account
+
+    assert dunning._act(db, item) == ("none", f"statement {item.number}: paid meanwhile")
+    assert account(db, accts.direct)[0] == "active"

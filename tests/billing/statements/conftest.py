@@ -68,8 +68,11 @@ class Books:
     def deposit(self, account_id: int, amount: str) -> None:
         self._move(account_id, amount, "deposit", into=True)
 
-    def state(self, period: str, *, now: str = "2027-06-01T00:00") -> RunReport:
-        return run_period(self.calls.db, self.settings, Period.parse(period), now=at(now))
+    def state(self, period: str, *, now: str | None = None) -> RunReport:
+        """Run ``period``'s statements, by default at 03:15 in Chicago on the 1st of the next month."""
+        month = Period.parse(period)
+        when = at(now) if now else at(f"{month.next().first_day.isoformat()}T09:15")
+        return run_period(self.calls.db, self.settings, month, now=when)
 
     def statements(self, account_id: int) -> list[dict[str, Any]]:
         r = self.calls.staff.get(f"/v1/accounts/{account_id}/statements")

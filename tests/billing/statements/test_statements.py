@@ -133,7 +133,7 @@ def test_a_month_that_has_not_ended_cannot_be_stated(books: Books) -> None:
 
 def test_an_earlier_month_is_not_stated_after_a_later_one(books: Books) -> None:
     number, account = books.calls.approved_direct_bill()
-    books.at("2026-10-10T18:00").call(number, 15)
+    books.at("2026-11-10T18:00").call(number, 15)
     books.state("2026-11")
 
     report = books.state("2026-10")
@@ -263,3 +263,25 @@ def test_a_month_a_missed_run_left_out_is_stated_first_in_order(books: Books) ->
     october, november = books.only_statement(account["id"], "2026-10"), books.only_statement(account["id"], "2026-11")
     assert (october["opening_balance"], october["charges"], october["closing_balance"]) == ("0.14", "0.27", "0.41")
     assert (november["opening_balance"], november["charges"], november["closing_balance"]) == ("0.41", "0.09", "0.50")
+
+
+def test_an_accounts_first_statements_start_with_its_first_month_of_activity(books: Books) -> None:
+    number, account = books.calls.approved_direct_bill()
+    books.at("2026-10-10T18:00").call(number, 15)  # opened and used in October; October's run was missed
+    books.at("2026-11-10T18:00").call(number, 30)
+
+    books.state("2026-11")
+
+    october, november = books.only_statement(account["id"], "2026-10"), books.only_statement(account["id"], "2026-11")
+    assert (october["opening_balance"], october["charges"]) == ("0.00", "0.14")
+    assert (november["opening_balance"], november["charges"], november["closing_balance"]) == ("0.14", "0.27", "0.41")
+
+
+def test_a_statement_issued_late_is_dated_the_day_it_is_issued_and_gives_the_full_term(books: Books) -> None:
+    number, account = books.calls.approved_direct_bill()
+    books.at("2026-11-10T18:00").call(number, 15)
+
+    books.state("2026-11", now="2026-12-28T15:00")  # the run was down most of December
+
+    statement = books.only_statement(account["id"], "2026-11")
+    assert (statement["statement_date"], statement["due_date"]) == ("2026-12-28", "2027-01-17")
