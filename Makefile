@@ -55,6 +55,7 @@ bench: install-dev  ## the benchmarks (see BENCHMARKS.md)
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/calls.py --workers 2
 	$(BIN)/python bench/call_cpu.py
+	$(BIN)/python bench/statements.py
 
 clean:  ## remove the virtualenv, the SQLite database and caches
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

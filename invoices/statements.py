@@ -22,9 +22,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, and_, exists, func, or_, select, text
+from sqlalchemy import Table, and_, exists, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from invoices.models import Statement, StatementLine
@@ -103,6 +104,8 @@ class CallDetail:
 
 
 _DETAIL_FIELDS = tuple(f.name for f in fields(CallDetail))
+#: A line's call columns when it charged no call (every row of one executemany has the same keys).
+_NO_DETAIL: dict[str, Any] = dict.fromkeys(_DETAIL_FIELDS)
 
 #: Given journal-row ids, the call each one charged (rows that charged no call are left out).
 DetailSource = Callable[[Session, Sequence[int]], Mapping[int, CallDetail]]
@@ -223,20 +226,17 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
     if not rows and opening == 0:
         return Outcome.NOTHING, None
     calls = details(session, [r.id for r in rows if r.purpose == "call_charge" and r.reverses_id is None])
-    lines = []
+    lines: list[dict[str, Any]] = []
     for position, row in enumerate(rows, start=1):
         detail = calls.get(row.id)
         kind, description = _kind_and_description(row, account.ledger_account_id, detail)
-        line = StatementLine(
-            account_id=account.account_id, transfer_id=row.id, position=position, kind=kind,
-            posted_at=row.created_at, description=description, amount=row.amount,
-            effect=_effect(row, account.ledger_account_id, credit_normal))
+        line = {**_NO_DETAIL, "account_id": account.account_id, "transfer_id": row.id, "position": position,
+                "kind": kind, "posted_at": row.created_at, "description": description, "amount": row.amount,
+                "effect": _effect(row, account.ledger_account_id, credit_normal)}
         if detail is not None:  # the line's call columns are named as the detail's fields
-            for name in _DETAIL_FIELDS:
-                setattr(line, name, getattr(detail, name))
-            line.note = detail.note or None
+            line.update({name: getattr(detail, name) for name in _DETAIL_FIELDS}, note=detail.note or None)
         lines.append(line)
-    closing = opening + sum(line.effect for line in lines)
+    closing = opening + sum(line["effect"] for line in lines)
     direct_bill = account.plan == "direct_bill"
     # Dated the 1st of the next month, or the day it is issued if later (a run that was caught up):
     # the family always gets the full term to pay.
@@ -247,17 +247,18 @@ def issue(session: Session, account: StatementAccount, period: Period, *, terms:
         holder_name=account.holder_name, holder_address=account.holder_address,
         period_start=period.first_day, period_end=period.last_day, timezone=terms.timezone,
         starts_at=starts_at, ends_at=ends_at, opening_balance=opening,
-        charges=sum(line.amount for line in lines if line.kind == "call"),
-        payments=sum(line.amount for line in lines if line.kind == "payment"),
-        adjustments=sum(line.effect for line in lines if line.kind == "adjustment"),
+        charges=sum(line["amount"] for line in lines if line["kind"] == "call"),
+        payments=sum(line["amount"] for line in lines if line["kind"] == "payment"),
+        adjustments=sum(line["effect"] for line in lines if line["kind"] == "adjustment"),
         closing_balance=closing,
         amount_due=max(closing, 0) if direct_bill else 0,
         statement_date=statement_date,
         due_on=statement_date + dt.timedelta(days=terms.due_days) if direct_bill else None,
-        lines=lines,
     )
     session.add(statement)
     session.flush()
+    if lines:  # one executemany (psycopg pipelines it), not an ORM object per line
+        session.execute(insert(StatementLine), [{**line, "statement_id": statement.id} for line in lines])
     return Outcome.ISSUED, statement
 
 

@@ -285,3 +285,20 @@ def test_a_statement_issued_late_is_dated_the_day_it_is_issued_and_gives_the_ful
 
     statement = books.only_statement(account["id"], "2026-11")
     assert (statement["statement_date"], statement["due_date"]) == ("2026-12-28", "2027-01-17")
+
+
+def test_the_issued_statement_carries_its_lines(books: Books) -> None:
+    import invoices
+    from billing.accounts.models import CalledPartyAccount
+    from billing.statements.services import call_details, terms
+
+    number, account = books.calls.approved_direct_bill()
+    books.at("2026-11-10T18:00").call(number, 15)
+    with books.calls.db.unit_of_work() as session:
+        held = session.get_one(CalledPartyAccount, account["id"])
+        assert held.ledger_account_id is not None
+        who = invoices.StatementAccount(held.id, held.ledger_account_id, held.plan, held.currency, held.holder_name)
+        outcome, statement = invoices.issue(session, who, Period(2026, 11), terms=terms(books.settings),
+                                            details=call_details, now=at("2026-12-01T09:15"))
+        assert outcome is Outcome.ISSUED and statement is not None
+        assert [(line.kind, line.amount, line.number) for line in statement.lines] == [("call", 14, number)]
