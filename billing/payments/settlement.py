@@ -109,7 +109,9 @@ def credit(session: Session, payment: Payment, *, actor: str) -> str:
         return f"payment {payment.id} already credited"
     if payment.stripe_payment_intent_id is None:
         raise ValueError("a payment is credited only once Stripe's PaymentIntent is known")
-    account = session.get(CalledPartyAccount, payment.account_id)
+    # The account's row before its ledger row, the order closing, deposits, statements and dunning
+    # take them in (so none of them can deadlock with a credit), read fresh under the lock.
+    account = session.get(CalledPartyAccount, payment.account_id, with_for_update=True, populate_existing=True)
     assert account is not None and account.ledger_account_id is not None
     transfer = ledgers.transfer(
         session, debit=house(session, "payment_clearing", payment.currency), credit=account.ledger_account_id,
@@ -132,9 +134,6 @@ def credit(session: Session, payment: Payment, *, actor: str) -> str:
 def _after_balance_payment(session: Session, account: CalledPartyAccount, payment: Payment, actor: str) -> None:
     """A payment that clears the amount due lifts a suspension (not one a dispute caused); one for a
     past-due statement is lifted once what the past-due statements ask is paid (later calls aside)."""
-    # Read again: a dunning run may have suspended the account since it was loaded (it commits
-    # under the ledger lock this payment's credit has just taken, so it is seen now).
-    session.refresh(account, ["status", "status_reason"])
     due = accounts.standing(session, account).amount_due
     if due is None:
         return

@@ -55,13 +55,14 @@ def _reason(item: PastDue, currency: str) -> str:
 def _act(db: Database, item: PastDue) -> tuple[str, str]:
     """Suspend the statement's account (if active) and record the notice, in one transaction.
 
-    The ledger row is locked first, so a payment being credited right now is waited for and
-    counted (and a payment credited after this commits sees the suspension and lifts it when due).
+    The account's row is locked first (then its ledger row), as a payment's credit locks it: a
+    payment being credited right now is waited for and counted, and one credited after this
+    commits reads the suspension under the same lock and lifts it when what is past due is paid.
     """
     with db.unit_of_work() as session:
-        lock_balance(session, item.ledger_account_id)
         account = session.get(CalledPartyAccount, item.account_id, with_for_update=True, populate_existing=True)
         assert account is not None
+        lock_balance(session, item.ledger_account_id)
         if session.scalar(select(DunningNotice.id).where(DunningNotice.statement_id == item.statement_id)):
             return "none", f"statement {item.number}: already acted on"
         item = replace(item, outstanding=outstanding(session, item.statement_id))
