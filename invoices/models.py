@@ -87,6 +87,8 @@ class Statement(Base):
     lines: Mapped[list[StatementLine]] = relationship(
         back_populates="statement", order_by="StatementLine.position", lazy="selectin"
     )
+    #: Set once the due date passed with part of the amount due unpaid (direct bill).
+    dunning_notice: Mapped[DunningNotice | None] = relationship(lazy="selectin", viewonly=True)
 
 
 class StatementLine(Base):

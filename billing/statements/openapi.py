@@ -30,6 +30,10 @@ SUMMARY_FIELDS: dict[str, Any] = {
                                                 "prepaid: opening − charges + payments + adjustments."},
     "amount_due": {**NULLABLE_MONEY, "description": "Direct bill only: the closing balance if positive."},
     "issued_at": DATETIME,
+    "past_due": {"type": ["object", "null"], "description": "Set once the due date passed with part of the "
+                 "amount due unpaid: when, what was unpaid then, and what was done (`suspended` or `none`).",
+                 "properties": {"noticed_at": DATETIME, "unpaid": MONEY,
+                                "action": {"type": "string", "enum": ["suspended", "none"]}}},
 }
 SUMMARY_REQUIRED = list(SUMMARY_FIELDS)
 SCHEMAS: dict[str, Any] = {

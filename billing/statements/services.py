@@ -154,6 +154,9 @@ def statement_summary_json(statement: Statement) -> dict[str, Any]:
         "closing_balance": _money(statement.closing_balance, c),
         "amount_due": _money(statement.amount_due, c) if statement.plan == "direct_bill" else None,
         "issued_at": _stamp(statement.issued_at),
+        "past_due": None if (notice := statement.dunning_notice) is None else {
+            "noticed_at": _stamp(notice.created_at), "unpaid": _money(notice.outstanding, c),
+            "action": notice.action},
     }
 
 

@@ -86,6 +86,8 @@ def test_an_unpaid_statement_suspends_the_account_after_its_due_date_until_it_is
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "account.suspend")).one()
         assert (entry.actor, entry.role) == (dunning.ACTOR, "system")
     assert dunning.run(db, now=at("2026-11-23T06:00")).lines == []  # once per statement
+    [listed] = api.as_("staff").get(f"/v1/accounts/{accts.direct}/statements").json["statements"]
+    assert {k: listed["past_due"][k] for k in ("unpaid", "action")} == {"unpaid": "12.00", "action": "suspended"}
 
     clock["at"] = at("2026-11-23T18:00")
     assert pay(api, accts.direct, "12.00").status_code == 201

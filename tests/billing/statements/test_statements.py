@@ -48,6 +48,7 @@ def test_a_direct_bill_statement_itemizes_each_call_and_says_what_is_due_and_whe
     assert (payment["description"], payment["amount"], payment["effect"], payment["date"]) == (
         "Payment", "0.10", "-0.10", "2026-11-25")
     assert books.calls.account(number)["amount_due"] == statement["closing_balance"]
+    assert statement["past_due"] is None
     documented = books.calls.api.client.get("/openapi.json").json["components"]["schemas"]["Statement"]
     assert set(documented["required"]) <= set(statement)
 
